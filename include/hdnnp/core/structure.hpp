@@ -1,0 +1,69 @@
+// hdnnp: an atomic structure (one frame): positions, elements, optional periodic cell, and the
+// reference data that n2p2's input.data carries. Units are those of the data (the library is
+// unit-agnostic): lengths in the model's length unit, energies in its energy unit, charges in e.
+#pragma once
+
+#include <cmath>
+#include <cstddef>
+#include <string>
+#include <vector>
+
+#include "hdnnp/core/error.hpp"
+#include "hdnnp/core/vec3.hpp"
+
+namespace hdnnp {
+
+struct Structure {
+    std::string comment;              ///< free text (input.data `comment` line, extxyz extra keys)
+    std::string set;                  ///< "" or the value of `begin set=...` ("train", "test")
+    bool periodic = false;            ///< true when a cell is given (3 `lattice` lines)
+    Mat3 lattice{};                   ///< rows: cell vectors a, b, c [length]; meaningful if periodic
+    std::vector<Vec3> positions;      ///< shape (N, 3) [length]
+    std::vector<std::string> symbols; ///< shape (N): element symbol of each atom
+    std::vector<double> charges;      ///< shape (N): reference atomic charges [e] (0 when unknown)
+    std::vector<double> atom_extra;   ///< shape (N): n2p2's unused per-atom column (kept for round trips)
+    std::vector<Vec3> forces;         ///< shape (N, 3): reference forces [energy/length] (0 when unknown)
+    double energy = 0.0;              ///< reference total energy [energy]
+    double total_charge = 0.0;        ///< total charge [e]; the Qeq constraint in 4G
+    bool has_energy = false;
+    bool has_charge = false;
+
+    std::size_t size() const noexcept { return positions.size(); }
+
+    /// Appends an atom; reference values default to zero.
+    void add_atom(const std::string& symbol, const Vec3& r, double q = 0.0, const Vec3& f = {0, 0, 0}) {
+        positions.push_back(r);
+        symbols.push_back(symbol);
+        charges.push_back(q);
+        atom_extra.push_back(0.0);
+        forces.push_back(f);
+    }
+
+    /// Signed cell volume a . (b x c) [length^3]; 0 for a non-periodic structure.
+    double volume() const { return periodic ? determinant(lattice) : 0.0; }
+};
+
+/// Checks a structure before evaluation: finite coordinates and cell, consistent array sizes,
+/// a non-degenerate cell. Throws StructureError naming the offending atom or vector.
+inline void validate(const Structure& s) {
+    const std::size_t n = s.positions.size();
+    if (s.symbols.size() != n)
+        throw StructureError("structure has " + std::to_string(n) + " positions but " +
+                             std::to_string(s.symbols.size()) + " element symbols");
+    for (std::size_t i = 0; i < n; ++i)
+        if (!all_finite(s.positions[i]))
+            throw StructureError("atom " + std::to_string(i + 1) + " (" + s.symbols[i] +
+                                 ") has a non-finite coordinate (NaN or inf)");
+    if (s.periodic) {
+        for (int k = 0; k < 3; ++k)
+            if (!all_finite(s.lattice[k]))
+                throw StructureError("cell vector " + std::to_string(k + 1) + " has a non-finite component");
+        const double v = determinant(s.lattice);
+        const double scale = norm(s.lattice[0]) * norm(s.lattice[1]) * norm(s.lattice[2]);
+        if (!(std::abs(v) > 1e-12 * scale) || scale == 0.0)
+            throw StructureError("periodic cell is degenerate (volume " + std::to_string(v) +
+                                 "): the three cell vectors must span 3D space");
+    }
+}
+
+}  // namespace hdnnp
