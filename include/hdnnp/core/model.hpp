@@ -1,0 +1,71 @@
+// hdnnp: a loaded HDNNP model: elements, symmetry functions, scaling, networks and normalisation.
+//
+// Elements are indexed in ascending atomic number (n2p2's order), whatever the order on the `elements`
+// line. Energies and lengths are in the units of the training data; the normalisation constants of
+// nnp-norm (`mean_energy`, `conv_energy`, `conv_length`) are folded in so that every interface speaks
+// those physical units:
+//   E = sum_i NN_i / conv_energy + N mean_energy + sum_i atom_energy(e_i)
+// (symmetry functions do not change under the length conversion, so they are computed directly in
+// physical units).
+#pragma once
+
+#include <cstddef>
+#include <string>
+#include <vector>
+
+#include "hdnnp/core/elements.hpp"
+#include "hdnnp/cutoffs/cutoff.hpp"
+#include "hdnnp/descriptors/descriptor_set.hpp"
+#include "hdnnp/descriptors/scaling.hpp"
+#include "hdnnp/networks/network.hpp"
+
+namespace hdnnp {
+
+/// Everything the model knows about one element.
+struct ElementModel {
+    std::string symbol;
+    int atomic_number = 0;
+    double atom_energy = 0.0;        ///< `atom_energy` offset [energy per atom]
+    ElementDescriptors descriptors;  ///< symmetry functions in network-input order
+    ElementScaling scaling;
+    Network network;                 ///< short-range network (input: scaled functions)
+};
+
+enum class Generation { second = 2, fourth = 4, charge = 10 };
+
+struct Model {
+    std::string directory;            ///< where it was loaded from (for messages)
+    Generation generation = Generation::second;
+    std::vector<ElementModel> elements;  ///< ascending atomic number
+    int cutoff_type = 0;
+    double cutoff_alpha = 0.0;
+    AnyCutoff cutoff;
+    ScalingMode scaling_mode = ScalingMode::none;
+    double scale_min = 0.0, scale_max = 1.0;
+    bool normalized = false;
+    double mean_energy = 0.0;         ///< per atom [energy]
+    double conv_energy = 1.0;         ///< internal energy per physical energy
+    double conv_length = 1.0;         ///< internal length per physical length
+    double conv_charge = 1.0;
+    std::vector<std::string> warnings;  ///< non-fatal remarks from loading (unknown keywords, ...)
+
+    /// Index of an element symbol, or -1.
+    int element_index(const std::string& symbol) const {
+        for (std::size_t e = 0; e < elements.size(); ++e)
+            if (elements[e].symbol == symbol) return static_cast<int>(e);
+        return -1;
+    }
+    /// Largest symmetry-function cutoff of all elements [length].
+    double cutoff_radius() const {
+        double rc = 0.0;
+        for (const auto& e : elements) rc = std::max(rc, e.descriptors.cutoff());
+        return rc;
+    }
+    std::vector<std::string> symbols() const {
+        std::vector<std::string> s;
+        for (const auto& e : elements) s.push_back(e.symbol);
+        return s;
+    }
+};
+
+}  // namespace hdnnp

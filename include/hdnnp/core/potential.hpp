@@ -1,0 +1,207 @@
+// hdnnp: the second-generation HDNNP potential: E = sum_i E_i(G_i), with analytic forces and stress.
+//
+//   auto pot = hdnnp::Potential<>::load("path/to/n2p2/model");      // runtime cutoff (AnyCutoff)
+//   hdnnp::Potential<hdnnp::CutoffTanhU> fixed(model);               // cutoff fixed at compile time
+//   Result r = pot.compute(structure);                               // energy, forces, virial, stress
+//
+// Per atom, the evaluation is fused: neighbourhood -> symmetry functions G_i -> scaling -> network
+// forward and backward (dE_i/dG_i) -> one pass over neighbours and triplets that turns dE_i/dG_i into
+// dE_i/dd_n for each neighbour vector d_n, scattered into forces (F_i += g_n, F_j -= g_n) and the virial
+// (W -= d_n g_n^T). No per-neighbour derivative array dG/dR is ever stored. Atoms are distributed over
+// OpenMP threads, each with its own force buffer.
+// Units: those of the model's data (lengths, energies); forces [energy/length], stress [energy/length^3].
+#pragma once
+
+#include <algorithm>
+#include <cstddef>
+#include <string>
+#include <type_traits>
+#include <variant>
+#include <vector>
+
+#ifdef _OPENMP
+#include <omp.h>
+#endif
+
+#include "hdnnp/core/error.hpp"
+#include "hdnnp/core/model.hpp"
+#include "hdnnp/core/result.hpp"
+#include "hdnnp/core/structure.hpp"
+#include "hdnnp/descriptors/neighborhood.hpp"
+#include "hdnnp/io/n2p2_model.hpp"
+#include "hdnnp/neighbors/neighbor_list.hpp"
+
+namespace hdnnp {
+
+/// Per-thread buffers of one potential evaluation.
+struct AtomWorkspace {
+    Neighborhood nb;
+    NeighborGradient grad;
+    DescriptorScratch scratch;
+    NetworkWorkspace net;
+    std::vector<double> G, x, dEdx, w;
+};
+
+template <class CutoffPolicy = AnyCutoff> class Potential {
+public:
+    Potential() = default;
+    explicit Potential(Model model) : model_(std::move(model)) {
+        if constexpr (!std::is_same_v<CutoffPolicy, AnyCutoff>) {
+            if (model_.cutoff_type != CutoffPolicy::id)
+                throw Error("model " + model_.directory + " uses cutoff_type " + std::to_string(model_.cutoff_type) +
+                            " but this potential was compiled for cutoff_type " + std::to_string(CutoffPolicy::id));
+        }
+        z_.clear();
+        for (const auto& e : model_.elements) z_.push_back(static_cast<double>(e.atomic_number));
+    }
+    /// Loads an n2p2 model directory (see io::load_n2p2_model).
+    static Potential load(const std::string& dir) { return Potential(io::load_n2p2_model(dir)); }
+
+    const Model& model() const { return model_; }
+    /// The neighbour-list cutoff the model needs [length].
+    double cutoff() const { return model_.cutoff_radius(); }
+
+    /// Element index of every atom (shape (N)); throws StructureError for elements the model lacks.
+    std::vector<int> element_indices(const Structure& s) const {
+        std::vector<int> el(s.size());
+        for (std::size_t i = 0; i < s.size(); ++i) {
+            el[i] = model_.element_index(s.symbols[i]);
+            if (el[i] < 0) {
+                std::string known;
+                for (const auto& e : model_.elements) known += " " + e.symbol;
+                throw StructureError("atom " + std::to_string(i + 1) + " has element '" + s.symbols[i] +
+                                     "', which the model does not know (model elements:" + known + ")");
+            }
+        }
+        return el;
+    }
+
+    /// Energy (and forces, virial, stress) of a structure.
+    Result compute(const Structure& s, const ComputeOptions& opt = {}) const {
+        validate(s);
+        const std::vector<int> el = element_indices(s);
+        const NeighborList nl = build_neighbor_list(s, cutoff());
+        return compute(s, el, nl, opt);
+    }
+
+    /// The same with a neighbour list built by the caller (cutoff >= cutoff()).
+    Result compute(const Structure& s, const std::vector<int>& element, const NeighborList& nl,
+                   const ComputeOptions& opt) const {
+        if constexpr (std::is_same_v<CutoffPolicy, AnyCutoff>) {
+            return std::visit([&](auto c) { return run<decltype(c)>(s, element, nl, opt); }, model_.cutoff);
+        } else {
+            return run<CutoffPolicy>(s, element, nl, opt);
+        }
+    }
+
+private:
+    template <class Cutoff>
+    Result run(const Structure& s, const std::vector<int>& element, const NeighborList& nl, const ComputeOptions& opt) const {
+        const std::size_t n = s.size();
+        Result res;
+        res.atomic_energies.assign(n, 0.0);
+        if (opt.forces) res.forces.assign(n, Vec3{0, 0, 0});
+        if (opt.keep_descriptors) {
+            res.descriptors_raw.resize(n);
+            res.descriptors_scaled.resize(n);
+        }
+        const double rc = cutoff();
+        const double inv_conv = 1.0 / model_.conv_energy;
+        int nthreads = 1;
+#ifdef _OPENMP
+        nthreads = omp_get_max_threads();
+#endif
+        std::vector<std::vector<Vec3>> tforces(static_cast<std::size_t>(nthreads));
+        std::vector<Mat3> tvirial(static_cast<std::size_t>(nthreads), Mat3{});
+        std::vector<std::vector<ExtrapolationWarning>> twarn(static_cast<std::size_t>(nthreads));
+        std::vector<std::size_t> tcount(static_cast<std::size_t>(nthreads), 0);
+
+#pragma omp parallel num_threads(nthreads)
+        {
+            int tid = 0;
+#ifdef _OPENMP
+            tid = omp_get_thread_num();
+#endif
+            const std::size_t t = static_cast<std::size_t>(tid);
+            AtomWorkspace ws;
+            std::vector<Vec3>& F = tforces[t];
+            if (opt.forces) F.assign(n, Vec3{0, 0, 0});
+            Mat3& W = tvirial[t];
+#pragma omp for schedule(dynamic, 8)
+            for (std::size_t i = 0; i < n; ++i) {
+                const ElementModel& em = model_.elements[static_cast<std::size_t>(element[i])];
+                const std::size_t ns = em.descriptors.size();
+                ws.nb.gather(nl, i, element, z_, rc);
+                ws.G.resize(ns);
+                ws.x.resize(ns);
+                em.descriptors.template values<Cutoff>(ws.nb, ws.G.data(), ws.scratch);
+                for (std::size_t k = 0; k < ns; ++k)
+                    if (em.scaling.extrapolates(k, ws.G[k])) {
+                        ++tcount[t];
+                        if (twarn[t].size() < opt.max_extrapolation_records)
+                            twarn[t].push_back({i, em.symbol, k + 1, em.descriptors.specs()[k].type, ws.G[k],
+                                                em.scaling.gmin[k], em.scaling.gmax[k]});
+                    }
+                em.scaling.apply(ws.G.data(), ws.x.data());
+                if (opt.keep_descriptors) {
+                    res.descriptors_raw[i] = ws.G;
+                    res.descriptors_scaled[i] = ws.x;
+                }
+                res.atomic_energies[i] = em.network.forward(ws.x.data(), ws.net) * inv_conv;
+                if (!opt.forces) continue;
+                ws.dEdx.resize(ns);
+                em.network.backward(ws.net, ws.dEdx.data());
+                ws.w.resize(ns);
+                for (std::size_t k = 0; k < ns; ++k) ws.w[k] = ws.dEdx[k] * em.scaling.factor[k] * inv_conv;
+                const std::size_t nn = ws.nb.size();
+                ws.grad.reset(nn);
+                em.descriptors.template gradient<Cutoff>(ws.nb, ws.w.data(), ws.grad, ws.scratch);
+                Vec3 fi{0, 0, 0};
+                for (std::size_t k = 0; k < nn; ++k) {
+                    const double gx = ws.grad.gx[k], gy = ws.grad.gy[k], gz = ws.grad.gz[k];
+                    fi[0] += gx; fi[1] += gy; fi[2] += gz;
+                    Vec3& fj = F[ws.nb.atom[k]];
+                    fj[0] -= gx; fj[1] -= gy; fj[2] -= gz;
+                    const double d[3] = {ws.nb.dx[k], ws.nb.dy[k], ws.nb.dz[k]};
+                    for (int a = 0; a < 3; ++a) {
+                        W[a][0] -= d[a] * gx;
+                        W[a][1] -= d[a] * gy;
+                        W[a][2] -= d[a] * gz;
+                    }
+                }
+                F[i] += fi;
+            }
+        }
+        double e = 0.0;
+        for (std::size_t i = 0; i < n; ++i) {
+            const ElementModel& em = model_.elements[static_cast<std::size_t>(element[i])];
+            e += res.atomic_energies[i] + model_.mean_energy + em.atom_energy;
+        }
+        res.energy = e;
+        for (std::size_t t = 0; t < tforces.size(); ++t) {
+            res.extrapolation_count += tcount[t];
+            res.extrapolations.insert(res.extrapolations.end(), twarn[t].begin(), twarn[t].end());
+            if (!opt.forces) continue;
+            for (std::size_t i = 0; i < n; ++i) res.forces[i] += tforces[t][i];
+            for (int a = 0; a < 3; ++a)
+                for (int b = 0; b < 3; ++b) res.virial[a][b] += tvirial[t][a][b];
+        }
+        std::sort(res.extrapolations.begin(), res.extrapolations.end(),
+                  [](const ExtrapolationWarning& a, const ExtrapolationWarning& b) {
+                      return a.atom != b.atom ? a.atom < b.atom : a.function < b.function;
+                  });
+        if (res.extrapolations.size() > opt.max_extrapolation_records) res.extrapolations.resize(opt.max_extrapolation_records);
+        if (opt.forces && s.periodic) {
+            const double v = std::abs(s.volume());
+            for (int a = 0; a < 3; ++a)
+                for (int b = 0; b < 3; ++b) res.stress[a][b] = -res.virial[a][b] / v;
+            res.has_stress = true;
+        }
+        return res;
+    }
+
+    Model model_;
+    std::vector<double> z_;  // atomic number per element index
+};
+
+}  // namespace hdnnp

@@ -1,0 +1,139 @@
+// hdnnp: all symmetry functions of one central element, grouped for evaluation.
+//
+// Functions are kept in n2p2's sorted order (the network input order); groups collect functions that
+// share neighbour elements and cutoff so that distances, angles and cutoff values are computed once.
+//   values(nb, G):          G[s] = raw value of function s            (G: shape (n_functions))
+//   gradient(nb, w, g):     g[n] += sum_s w[s] dG_s/dd_n               (w: shape (n_functions), g: (n, 3))
+// The kernels are templates over the cutoff policy; a runtime model visits its AnyCutoff once per call.
+#pragma once
+
+#include <algorithm>
+#include <cmath>
+#include <cstddef>
+#include <vector>
+
+#include "hdnnp/cutoffs/cutoff.hpp"
+#include "hdnnp/descriptors/angular.hpp"
+#include "hdnnp/descriptors/compact.hpp"
+#include "hdnnp/descriptors/neighborhood.hpp"
+#include "hdnnp/descriptors/radial.hpp"
+#include "hdnnp/descriptors/symmetry_function.hpp"
+
+namespace hdnnp {
+
+/// Scratch memory of the descriptor kernels (one per thread).
+struct DescriptorScratch {
+    std::vector<double> fc, dfc;
+    CompactAngularGroup::Scratch compact;
+};
+
+class ElementDescriptors {
+public:
+    ElementDescriptors() = default;
+
+    /// specs: this element's functions, already in n2p2 order; alpha: the cutoff inner shift.
+    ElementDescriptors(std::vector<SymFnSpec> specs, double alpha) : specs_(std::move(specs)) {
+        constexpr double deg = M_PI / 180.0;
+        for (std::size_t s = 0; s < specs_.size(); ++s) {
+            const SymFnSpec& f = specs_[s];
+            rc_max_ = std::max(rc_max_, f.rc);
+            switch (f.type) {
+                case 2:
+                case 12: {
+                    const int e1 = f.type == 2 ? f.e1 : -1;
+                    auto it = std::find_if(radial_.begin(), radial_.end(),
+                                           [&](const RadialGroup& g) { return g.e1 == e1 && g.cut.rc == f.rc; });
+                    if (it == radial_.end()) {
+                        radial_.emplace_back();
+                        it = radial_.end() - 1;
+                        it->e1 = e1;
+                        it->cut = CutoffParams(f.rc, alpha);
+                    }
+                    it->eta.push_back(f.eta); it->rs.push_back(f.rs); it->out.push_back(s);
+                    break;
+                }
+                case 3:
+                case 9:
+                case 13: {
+                    const bool narrow = f.type != 9, weighted = f.type == 13;
+                    const int e1 = weighted ? -1 : f.e1, e2 = weighted ? -1 : f.e2;
+                    auto it = std::find_if(angular_.begin(), angular_.end(), [&](const AngularGroup& g) {
+                        return g.narrow == narrow && g.weighted == weighted && g.e1 == e1 && g.e2 == e2 && g.cut.rc == f.rc;
+                    });
+                    if (it == angular_.end()) {
+                        angular_.emplace_back();
+                        it = angular_.end() - 1;
+                        it->narrow = narrow; it->weighted = weighted; it->e1 = e1; it->e2 = e2;
+                        it->cut = CutoffParams(f.rc, alpha);
+                    }
+                    it->add(f.eta, f.rs, f.lambda, f.zeta, s);
+                    break;
+                }
+                case 20:
+                case 23: {
+                    const int e1 = f.type == 20 ? f.e1 : -1;
+                    auto it = std::find_if(compact_radial_.begin(), compact_radial_.end(),
+                                           [&](const CompactRadialGroup& g) { return g.e1 == e1; });
+                    if (it == compact_radial_.end()) {
+                        compact_radial_.emplace_back();
+                        it = compact_radial_.end() - 1;
+                        it->e1 = e1;
+                    }
+                    CompactCore core; bool asym;
+                    parse_compact_subtype(f.subtype, core, asym);
+                    it->win.emplace_back(core, asym, f.rl, f.rc);
+                    it->out.push_back(s);
+                    it->rc_max = std::max(it->rc_max, f.rc);
+                    break;
+                }
+                default: {  // 21, 22, 24, 25
+                    const bool narrow = f.type == 21 || f.type == 24, weighted = f.type >= 24;
+                    const int e1 = weighted ? -1 : f.e1, e2 = weighted ? -1 : f.e2;
+                    auto it = std::find_if(compact_angular_.begin(), compact_angular_.end(), [&](const CompactAngularGroup& g) {
+                        return g.narrow == narrow && g.weighted == weighted && g.e1 == e1 && g.e2 == e2;
+                    });
+                    if (it == compact_angular_.end()) {
+                        compact_angular_.emplace_back();
+                        it = compact_angular_.end() - 1;
+                        it->narrow = narrow; it->weighted = weighted; it->e1 = e1; it->e2 = e2;
+                    }
+                    CompactCore core; bool asym;
+                    parse_compact_subtype(f.subtype, core, asym);
+                    it->add(CompactWindow(core, asym, f.rl, f.rc), CompactWindow(core, false, f.left * deg, f.right * deg), s);
+                    break;
+                }
+            }
+        }
+    }
+
+    std::size_t size() const { return specs_.size(); }
+    const std::vector<SymFnSpec>& specs() const { return specs_; }
+    /// Largest cutoff of this element's functions [length].
+    double cutoff() const { return rc_max_; }
+
+    template <class Cutoff> void values(const Neighborhood& nb, double* G, DescriptorScratch& sc) const {
+        std::fill(G, G + specs_.size(), 0.0);
+        for (const auto& g : radial_) g.template values<Cutoff>(nb, G);
+        for (const auto& g : angular_) g.template values<Cutoff>(nb, G, sc.fc);
+        for (const auto& g : compact_radial_) g.values(nb, G);
+        for (const auto& g : compact_angular_) g.values(nb, G, sc.compact);
+    }
+
+    template <class Cutoff>
+    void gradient(const Neighborhood& nb, const double* w, NeighborGradient& grad, DescriptorScratch& sc) const {
+        for (const auto& g : radial_) g.template gradient<Cutoff>(nb, w, grad);
+        for (const auto& g : angular_) g.template gradient<Cutoff>(nb, w, grad, sc.fc, sc.dfc);
+        for (const auto& g : compact_radial_) g.gradient(nb, w, grad);
+        for (const auto& g : compact_angular_) g.gradient(nb, w, grad, sc.compact);
+    }
+
+private:
+    std::vector<SymFnSpec> specs_;
+    std::vector<RadialGroup> radial_;
+    std::vector<AngularGroup> angular_;
+    std::vector<CompactRadialGroup> compact_radial_;
+    std::vector<CompactAngularGroup> compact_angular_;
+    double rc_max_ = 0.0;
+};
+
+}  // namespace hdnnp

@@ -1,0 +1,494 @@
+// hdnnp: loading n2p2 / RuNNer model directories (input.nn, scaling.data, weights.ZZZ.data).
+//
+//   Model load_n2p2_model(dir)                      // reads dir/input.nn, dir/scaling.data, dir/weights.ZZZ.data
+//   Model parse_n2p2_model(input_nn, scaling, weights_of_element, names)   // from streams (tests)
+//
+// Every inconsistency is a ParseError "FILE:LINE: what was expected": unknown or repeated keywords that
+// n2p2 would reject, malformed numbers, unknown elements, symmetry functions with wrong parameter counts
+// or impossible parameters, scaling lines that do not match the sorted functions, weight counts that do
+// not match the architecture, missing files. The format rules (ordering traps included) are in
+// docs/file-formats.md.
+#pragma once
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <fstream>
+#include <functional>
+#include <map>
+#include <set>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "hdnnp/core/error.hpp"
+#include "hdnnp/core/model.hpp"
+#include "hdnnp/descriptors/compact.hpp"
+#include "hdnnp/detail/parse.hpp"
+
+namespace hdnnp::io {
+
+namespace detail_model {
+
+struct Line {
+    std::size_t number;
+    std::vector<std::string> words;  // keyword first
+};
+
+/// input.nn as keyword -> lines (comments stripped: '#' and '!' start a comment anywhere).
+struct Settings {
+    std::string file;
+    std::map<std::string, std::vector<Line>> entries;
+
+    const Line* get(const std::string& k) const {
+        auto it = entries.find(k);
+        return it == entries.end() ? nullptr : &it->second.front();
+    }
+    const std::vector<Line>& all(const std::string& k) const {
+        static const std::vector<Line> none;
+        auto it = entries.find(k);
+        return it == entries.end() ? none : it->second;
+    }
+    bool has(const std::string& k) const { return entries.count(k) != 0; }
+    [[noreturn]] void fail(std::size_t line, const std::string& msg) const { throw ParseError(file, line, msg); }
+
+    double number(const Line& l, std::size_t i, const std::string& what) const {
+        if (i >= l.words.size()) fail(l.number, "'" + l.words[0] + "' needs " + what + " (missing value)");
+        double v;
+        if (!hdnnp::detail::parse_double(l.words[i], v))
+            fail(l.number, "'" + l.words[0] + "': expected a number for " + what + ", got '" + l.words[i] + "'");
+        return v;
+    }
+    long integer(const Line& l, std::size_t i, const std::string& what) const {
+        if (i >= l.words.size()) fail(l.number, "'" + l.words[0] + "' needs " + what + " (missing value)");
+        long v;
+        if (!hdnnp::detail::parse_int(l.words[i], v))
+            fail(l.number, "'" + l.words[0] + "': expected an integer for " + what + ", got '" + l.words[i] + "'");
+        return v;
+    }
+    const Line& require(const std::string& k) const {
+        const Line* l = get(k);
+        if (!l) fail(0, "required keyword '" + k + "' is missing");
+        return *l;
+    }
+};
+
+inline std::string canonical_keyword(const std::string& k) {
+    if (k == "symfunction") return "symfunction_short";
+    if (k == "nnp_generation" || k == "nnp_type_gen" || k == "nnp_gen") return "nnp_type";
+    return k;
+}
+
+inline Settings read_settings(std::istream& in, const std::string& file) {
+    static const std::set<std::string> repeatable = {"symfunction_short", "atom_energy", "element_nodes_short",
+                                                     "fixed_gausswidth", "initial_hardness", "element_nodes_electrostatic"};
+    Settings s;
+    s.file = file;
+    std::string raw;
+    std::size_t n = 0;
+    while (std::getline(in, raw)) {
+        ++n;
+        const std::size_t c = raw.find_first_of("#!");
+        if (c != std::string::npos) raw.erase(c);
+        Line l{n, hdnnp::detail::split_words(raw)};
+        if (l.words.empty()) continue;
+        l.words[0] = canonical_keyword(l.words[0]);
+        auto& v = s.entries[l.words[0]];
+        if (!v.empty() && !repeatable.count(l.words[0]))
+            s.fail(n, "keyword '" + l.words[0] + "' given twice (first on line " + std::to_string(v.front().number) + ")");
+        v.push_back(std::move(l));
+    }
+    return s;
+}
+
+inline std::size_t n_values(int type) {
+    switch (type) {
+        case 2: return 4;    // e1 eta rs rc
+        case 3: case 9: return 6;  // e1 e2 eta lambda zeta rc [rs]
+        case 12: return 3;   // eta rs rc
+        case 13: return 5;   // eta rs lambda zeta rc
+        case 20: return 4;   // e1 rl rc sub
+        case 21: case 22: return 7;  // e1 e2 rl rc left right sub
+        case 23: return 3;   // rl rc sub
+        case 24: case 25: return 5;  // rl rc left right sub
+        default: return 0;
+    }
+}
+
+inline const char* usage(int type) {
+    switch (type) {
+        case 2: return "e 2 e1 eta rs rc";
+        case 3: return "e 3 e1 e2 eta lambda zeta rc [rs]";
+        case 9: return "e 9 e1 e2 eta lambda zeta rc [rs]";
+        case 12: return "e 12 eta rs rc";
+        case 13: return "e 13 eta rs lambda zeta rc";
+        case 20: return "e 20 e1 rl rc subtype";
+        case 21: return "e 21 e1 e2 rl rc angle_left angle_right subtype";
+        case 22: return "e 22 e1 e2 rl rc angle_left angle_right subtype";
+        case 23: return "e 23 rl rc subtype";
+        case 24: return "e 24 rl rc angle_left angle_right subtype";
+        default: return "e 25 rl rc angle_left angle_right subtype";
+    }
+}
+
+}  // namespace detail_model
+
+/// Builds a model from input.nn text, scaling.data text and a function returning the weights stream of
+/// an element (by atomic number). `names` are the file names used in messages.
+inline Model parse_n2p2_model(std::istream& input_nn, const std::string& input_nn_name, std::istream& scaling,
+                              const std::string& scaling_name,
+                              const std::function<std::istream&(int z, std::string& name)>& weights) {
+    using namespace detail_model;
+    const Settings S = read_settings(input_nn, input_nn_name);
+    Model m;
+
+    // --- generation
+    if (const Line* l = S.get("nnp_type")) {
+        if (l->words.size() != 2) S.fail(l->number, "'nnp_type' takes one value (2, 4, 10, 2G-HDNNP, 4G-HDNNP or Q-HDNNP)");
+        const std::string& v = l->words[1];
+        if (v == "2" || v == "2G-HDNNP") m.generation = Generation::second;
+        else if (v == "4" || v == "4G-HDNNP") m.generation = Generation::fourth;
+        else if (v == "10" || v == "Q-HDNNP") m.generation = Generation::charge;
+        else S.fail(l->number, "unknown nnp_type '" + v + "' (expected 2, 4, 10, 2G-HDNNP, 4G-HDNNP or Q-HDNNP)");
+        if (m.generation != Generation::second)
+            S.fail(l->number, "nnp_type " + v + " is not supported by this version (only 2G-HDNNP models load; 4G is planned)");
+    }
+
+    // --- elements
+    const Line& ne_line = S.require("number_of_elements");
+    const long ne = S.integer(ne_line, 1, "the number of elements");
+    const Line& el_line = S.require("elements");
+    if (ne < 1) S.fail(ne_line.number, "number_of_elements must be at least 1");
+    if (static_cast<long>(el_line.words.size()) - 1 != ne)
+        S.fail(el_line.number, "'elements' lists " + std::to_string(el_line.words.size() - 1) + " elements but number_of_elements is " +
+                                   std::to_string(ne));
+    std::vector<std::pair<int, std::string>> zs;
+    for (std::size_t i = 1; i < el_line.words.size(); ++i) {
+        const int z = atomic_number(el_line.words[i]);
+        if (z == 0) S.fail(el_line.number, "unknown element symbol '" + el_line.words[i] + "'");
+        for (const auto& p : zs)
+            if (p.first == z) S.fail(el_line.number, "element '" + el_line.words[i] + "' listed twice");
+        zs.emplace_back(z, el_line.words[i]);
+    }
+    std::sort(zs.begin(), zs.end());
+    m.elements.resize(zs.size());
+    for (std::size_t e = 0; e < zs.size(); ++e) {
+        m.elements[e].atomic_number = zs[e].first;
+        m.elements[e].symbol = zs[e].second;
+    }
+    auto elem = [&](const Line& l, std::size_t i) {
+        if (i >= l.words.size()) S.fail(l.number, "missing element symbol");
+        const int e = m.element_index(l.words[i]);
+        if (e < 0)
+            S.fail(l.number, "element '" + l.words[i] + "' is not in the 'elements' list of this model");
+        return e;
+    };
+
+    // --- cutoff
+    const Line& ct = S.require("cutoff_type");
+    if (ct.words.size() < 2 || ct.words.size() > 3) S.fail(ct.number, "'cutoff_type' takes a type (0..8) and an optional alpha");
+    m.cutoff_type = static_cast<int>(S.integer(ct, 1, "the cutoff type"));
+    if (m.cutoff_type < 0 || m.cutoff_type > 8) S.fail(ct.number, "unknown cutoff_type " + ct.words[1] + " (expected 0..8)");
+    m.cutoff = make_cutoff(m.cutoff_type);
+    if (ct.words.size() == 3) {
+        m.cutoff_alpha = S.number(ct, 2, "the cutoff shift alpha");
+        if (m.cutoff_alpha < 0.0 || m.cutoff_alpha >= 1.0) S.fail(ct.number, "cutoff alpha must satisfy 0 <= alpha < 1, got " + ct.words[2]);
+        if (!cutoff_uses_alpha(m.cutoff_type) && m.cutoff_alpha != 0.0) {
+            m.warnings.push_back(input_nn_name + ":" + std::to_string(ct.number) + ": cutoff type " + ct.words[1] +
+                                 " ignores the inner shift alpha");
+        }
+    }
+    const double alpha = cutoff_uses_alpha(m.cutoff_type) ? m.cutoff_alpha : 0.0;
+
+    // --- normalisation
+    const bool has_mean = S.has("mean_energy"), has_ce = S.has("conv_energy"), has_cl = S.has("conv_length");
+    if (has_mean || has_ce || has_cl) {
+        if (!(has_mean && has_ce && has_cl)) {
+            const Line* l = S.get(has_mean ? "mean_energy" : has_ce ? "conv_energy" : "conv_length");
+            S.fail(l->number, "normalization needs all three of mean_energy, conv_energy and conv_length");
+        }
+        m.normalized = true;
+        m.mean_energy = S.number(*S.get("mean_energy"), 1, "the mean energy per atom");
+        m.conv_energy = S.number(*S.get("conv_energy"), 1, "the energy conversion factor");
+        m.conv_length = S.number(*S.get("conv_length"), 1, "the length conversion factor");
+        if (!(m.conv_energy > 0.0)) S.fail(S.get("conv_energy")->number, "conv_energy must be positive");
+        if (!(m.conv_length > 0.0)) S.fail(S.get("conv_length")->number, "conv_length must be positive");
+        if (const Line* l = S.get("conv_charge")) m.conv_charge = S.number(*l, 1, "the charge conversion factor");
+    } else if (const Line* l = S.get("conv_charge")) {
+        S.fail(l->number, "conv_charge given without mean_energy, conv_energy and conv_length");
+    }
+    for (const Line& l : S.all("atom_energy")) {
+        if (l.words.size() != 3) S.fail(l.number, "'atom_energy' expects: atom_energy Element energy");
+        const int e = elem(l, 1);
+        m.elements[static_cast<std::size_t>(e)].atom_energy = S.number(l, 2, "the atom energy");
+    }
+
+    // --- scaling mode
+    const bool sc = S.has("scale_symmetry_functions"), ce = S.has("center_symmetry_functions"),
+               sg = S.has("scale_symmetry_functions_sigma");
+    if (sc && ce) m.scaling_mode = ScalingMode::scale_center;
+    else if (sc) m.scaling_mode = ScalingMode::scale;
+    else if (ce) m.scaling_mode = ScalingMode::center;
+    else if (sg) m.scaling_mode = ScalingMode::sigma;
+    else {
+        m.scaling_mode = ScalingMode::none;
+        m.warnings.push_back(input_nn_name + ": no symmetry function scaling keyword; functions enter the networks unscaled");
+    }
+    if (const Line* l = S.get("scale_min_short")) m.scale_min = S.number(*l, 1, "scale_min_short");
+    if (const Line* l = S.get("scale_max_short")) m.scale_max = S.number(*l, 1, "scale_max_short");
+
+    // --- symmetry functions
+    std::vector<std::vector<SymFnSpec>> sfs(m.elements.size());
+    for (const Line& l : S.all("symfunction_short")) {
+        if (l.words.size() < 3) S.fail(l.number, "'symfunction_short' expects: element type parameters...");
+        SymFnSpec f;
+        f.line = l.number;
+        f.element = elem(l, 1);
+        long type;
+        if (!hdnnp::detail::parse_int(l.words[2], type))
+            S.fail(l.number, "symmetry function type must be an integer, got '" + l.words[2] + "'");
+        f.type = static_cast<int>(type);
+        const std::size_t nv = n_values(f.type);
+        if (nv == 0)
+            S.fail(l.number, "unknown symmetry function type " + l.words[2] + " (expected 2, 3, 9, 12, 13 or 20-25)");
+        const std::size_t given = l.words.size() - 3;
+        const bool optional_rs = (f.type == 3 || f.type == 9) && given == nv + 1;
+        if (given != nv && !optional_rs)
+            S.fail(l.number, "symmetry function type " + l.words[2] + " expects " + std::to_string(nv) +
+                                 " parameters (" + usage(f.type) + "), got " + std::to_string(given));
+        std::size_t i = 3;
+        auto num = [&](const char* what) { return S.number(l, i++, what); };
+        switch (f.type) {
+            case 2: f.e1 = elem(l, i++); f.eta = num("eta"); f.rs = num("rs"); f.rc = num("rc"); break;
+            case 3:
+            case 9:
+                f.e1 = elem(l, i++); f.e2 = elem(l, i++);
+                f.eta = num("eta"); f.lambda = num("lambda"); f.zeta = num("zeta"); f.rc = num("rc");
+                if (optional_rs) f.rs = num("rs");
+                break;
+            case 12: f.eta = num("eta"); f.rs = num("rs"); f.rc = num("rc"); break;
+            case 13: f.eta = num("eta"); f.rs = num("rs"); f.lambda = num("lambda"); f.zeta = num("zeta"); f.rc = num("rc"); break;
+            case 20: f.e1 = elem(l, i++); f.rl = num("rl"); f.rc = num("rc"); f.subtype = l.words[i++]; break;
+            case 21:
+            case 22:
+                f.e1 = elem(l, i++); f.e2 = elem(l, i++);
+                f.rl = num("rl"); f.rc = num("rc"); f.left = num("angle_left"); f.right = num("angle_right");
+                f.subtype = l.words[i++];
+                break;
+            case 23: f.rl = num("rl"); f.rc = num("rc"); f.subtype = l.words[i++]; break;
+            default:
+                f.rl = num("rl"); f.rc = num("rc"); f.left = num("angle_left"); f.right = num("angle_right");
+                f.subtype = l.words[i++];
+                break;
+        }
+        if (f.e2 >= 0 && f.e2 < f.e1) std::swap(f.e1, f.e2);
+        if (!(f.rc > 0.0)) S.fail(l.number, "cutoff radius rc must be positive, got " + std::to_string(f.rc));
+        if (!f.is_compact()) {
+            if (f.eta < 0.0) S.fail(l.number, "eta must not be negative");
+            if (f.is_angular() && f.zeta < 0.0) S.fail(l.number, "zeta must not be negative");
+        } else {
+            try {
+                CompactCore core; bool asym;
+                parse_compact_subtype(f.subtype, core, asym);
+            } catch (const Error& e) {
+                S.fail(l.number, e.what());
+            }
+            if (!(f.rl < f.rc)) S.fail(l.number, "compact function needs rl < rc");
+            if (f.is_angular()) {
+                const double centre = 0.5 * (f.left + f.right);
+                if (!(f.left < f.right)) S.fail(l.number, "angular window needs angle_left < angle_right");
+                if (f.left < 0.0 && centre != 0.0) S.fail(l.number, "angle_left < 0 is allowed only for a window centred at 0 degrees");
+                if (f.right > 180.0 && centre != 180.0)
+                    S.fail(l.number, "angle_right > 180 is allowed only for a window centred at 180 degrees");
+                if (f.right - f.left > 360.0) S.fail(l.number, "angular window wider than 360 degrees");
+            }
+        }
+        sfs[static_cast<std::size_t>(f.element)].push_back(f);
+    }
+    for (std::size_t e = 0; e < m.elements.size(); ++e) {
+        if (sfs[e].empty())
+            S.fail(0, "element " + m.elements[e].symbol + " has no symmetry functions (symfunction_short lines)");
+        sort_n2p2(sfs[e]);
+    }
+
+    // --- network architecture
+    const Line& hl = S.require("global_hidden_layers_short");
+    const long nh = S.integer(hl, 1, "the number of hidden layers");
+    if (nh < 0) S.fail(hl.number, "number of hidden layers must not be negative");
+    const Line& nodes = S.require("global_nodes_short");
+    if (static_cast<long>(nodes.words.size()) - 1 != nh)
+        S.fail(nodes.number, "'global_nodes_short' needs " + std::to_string(nh) + " widths (one per hidden layer), got " +
+                                 std::to_string(nodes.words.size() - 1));
+    std::vector<std::size_t> widths;
+    for (long k = 0; k < nh; ++k) {
+        const long w = S.integer(nodes, static_cast<std::size_t>(k) + 1, "a layer width");
+        if (w < 1) S.fail(nodes.number, "layer widths must be positive");
+        widths.push_back(static_cast<std::size_t>(w));
+    }
+    const Line& act = S.require("global_activation_short");
+    if (static_cast<long>(act.words.size()) - 1 != nh + 1)
+        S.fail(act.number, "'global_activation_short' needs " + std::to_string(nh + 1) +
+                               " letters (one per hidden layer and one for the output layer), got " + std::to_string(act.words.size() - 1));
+    std::vector<Activation> acts;
+    for (std::size_t k = 1; k < act.words.size(); ++k) {
+        try {
+            acts.push_back(activation_from_letter(act.words[k]));
+        } catch (const Error& e) {
+            S.fail(act.number, e.what());
+        }
+    }
+    std::vector<std::vector<std::size_t>> el_widths(m.elements.size(), widths);
+    std::vector<std::vector<Activation>> el_acts(m.elements.size(), acts);
+    if (const Line* l = S.get("element_hidden_layers_short")) {
+        if (l->words.size() != 3) S.fail(l->number, "'element_hidden_layers_short' expects: Element n");
+        elem(*l, 1);
+        if (S.integer(*l, 2, "the number of hidden layers") != nh)
+            S.fail(l->number, "element-specific network depth differs from global_hidden_layers_short (n2p2 cannot use such a model)");
+    }
+    for (const Line& l : S.all("element_nodes_short")) {
+        const std::size_t e = static_cast<std::size_t>(elem(l, 1));
+        if (static_cast<long>(l.words.size()) - 2 != nh)
+            S.fail(l.number, "'element_nodes_short' needs " + std::to_string(nh) + " widths");
+        // As n2p2 does: the last hidden layer keeps the global width.
+        for (long k = 0; k + 1 < nh; ++k) {
+            const long w = S.integer(l, static_cast<std::size_t>(k) + 2, "a layer width");
+            if (w < 1) S.fail(l.number, "layer widths must be positive");
+            el_widths[e][static_cast<std::size_t>(k)] = static_cast<std::size_t>(w);
+        }
+    }
+    if (const Line* l = S.get("element_activation_short")) {
+        const std::size_t e = static_cast<std::size_t>(elem(*l, 1));
+        if (static_cast<long>(l->words.size()) - 2 != nh + 1)
+            S.fail(l->number, "'element_activation_short' needs " + std::to_string(nh + 1) + " letters");
+        // As n2p2 does: only the hidden layers change; the output activation stays global.
+        for (long k = 0; k < nh; ++k) {
+            try {
+                el_acts[e][static_cast<std::size_t>(k)] = activation_from_letter(l->words[static_cast<std::size_t>(k) + 2]);
+            } catch (const Error& err) {
+                S.fail(l->number, err.what());
+            }
+        }
+    }
+    const bool normalize_nodes = S.has("normalize_nodes");
+
+    // --- scaling.data: sequential, element by element in sorted order; indices checked
+    {
+        std::string raw;
+        std::size_t n = 0;
+        std::vector<std::vector<std::array<double, 4>>> stats(m.elements.size());
+        std::vector<bool> has_sigma(m.elements.size(), true);
+        std::size_t e = 0;
+        while (std::getline(scaling, raw)) {
+            ++n;
+            const auto w = hdnnp::detail::split_words(raw);
+            if (w.empty() || w[0][0] == '#') continue;
+            while (e < m.elements.size() && stats[e].size() == sfs[e].size()) ++e;
+            if (e >= m.elements.size())
+                throw ParseError(scaling_name, n, "more lines than symmetry functions (the model has " + std::to_string(sfs.size()) +
+                                                      " elements and all their functions are already scaled)");
+            if (w.size() < 5 || w.size() > 6)
+                throw ParseError(scaling_name, n, "expected 'element_index sf_index Gmin Gmax Gmean [Gsigma]', got " +
+                                                      std::to_string(w.size()) + " columns");
+            long ei, si;
+            if (!hdnnp::detail::parse_int(w[0], ei) || !hdnnp::detail::parse_int(w[1], si))
+                throw ParseError(scaling_name, n, "element and function indices must be integers");
+            if (ei != static_cast<long>(e) + 1 || si != static_cast<long>(stats[e].size()) + 1)
+                throw ParseError(scaling_name, n, "expected element " + std::to_string(e + 1) + " (" + m.elements[e].symbol +
+                                                      ") function " + std::to_string(stats[e].size() + 1) + ", got " + w[0] + " " + w[1]);
+            std::array<double, 4> v{0, 0, 0, 0};
+            for (std::size_t k = 2; k < w.size(); ++k)
+                if (!hdnnp::detail::parse_double(w[k], v[k - 2]))
+                    throw ParseError(scaling_name, n, "expected a number, got '" + w[k] + "'");
+            if (w.size() == 5) has_sigma[e] = false;
+            if (v[1] < v[0]) throw ParseError(scaling_name, n, "Gmax is smaller than Gmin");
+            if ((m.scaling_mode == ScalingMode::scale || m.scaling_mode == ScalingMode::scale_center) && !(v[1] > v[0]))
+                throw ParseError(scaling_name, n, "Gmax equals Gmin: min/max scaling would divide by zero (function never varied in training)");
+            if (m.scaling_mode == ScalingMode::sigma && w.size() == 6 && !(v[3] > 0.0))
+                throw ParseError(scaling_name, n, "Gsigma must be positive for scale_symmetry_functions_sigma");
+            stats[e].push_back(v);
+        }
+        for (std::size_t k = 0; k < m.elements.size(); ++k) {
+            if (stats[k].size() != sfs[k].size())
+                throw ParseError(scaling_name, n, "ends early: element " + m.elements[k].symbol + " has " + std::to_string(sfs[k].size()) +
+                                                      " symmetry functions but " + std::to_string(stats[k].size()) + " scaling lines");
+            if (m.scaling_mode == ScalingMode::sigma && !has_sigma[k])
+                throw ParseError(scaling_name, 0, "scale_symmetry_functions_sigma needs the Gsigma column (6th) for element " +
+                                                      m.elements[k].symbol);
+            ElementScaling& es = m.elements[k].scaling;
+            for (const auto& v : stats[k]) {
+                es.gmin.push_back(v[0]); es.gmax.push_back(v[1]); es.gmean.push_back(v[2]); es.gsigma.push_back(v[3]);
+            }
+            es.setup(m.scaling_mode, m.scale_min, m.scale_max);
+        }
+    }
+
+    // --- per element: descriptors and networks with weights
+    for (std::size_t e = 0; e < m.elements.size(); ++e) {
+        ElementModel& em = m.elements[e];
+        em.descriptors = ElementDescriptors(sfs[e], alpha);
+        std::vector<DenseLayer> layers;
+        std::size_t n_in = sfs[e].size();
+        for (long k = 0; k <= nh; ++k) {
+            DenseLayer L;
+            L.n_in = n_in;
+            L.n_out = k < nh ? el_widths[e][static_cast<std::size_t>(k)] : 1;
+            L.activation = el_acts[e][static_cast<std::size_t>(k)];
+            layers.push_back(L);
+            n_in = L.n_out;
+        }
+        std::string wname;
+        std::istream& ws = weights(em.atomic_number, wname);
+        std::vector<double> values;
+        std::vector<std::size_t> lines;
+        std::string raw;
+        std::size_t n = 0;
+        while (std::getline(ws, raw)) {
+            ++n;
+            const auto w = hdnnp::detail::split_words(raw);
+            if (w.empty() || w[0][0] == '#') continue;
+            double v;
+            if (!hdnnp::detail::parse_double(w[0], v)) throw ParseError(wname, n, "expected a number in column 1, got '" + w[0] + "'");
+            values.push_back(v);
+        }
+        std::size_t need = 0;
+        std::string arch = std::to_string(sfs[e].size());
+        for (const auto& L : layers) { need += L.n_in * L.n_out + L.n_out; arch += "-" + std::to_string(L.n_out); }
+        if (values.size() != need)
+            throw ParseError(wname, 0, "holds " + std::to_string(values.size()) + " weights and biases but the " + arch +
+                                           " network of element " + em.symbol + " needs " + std::to_string(need));
+        std::size_t p = 0;
+        for (auto& L : layers) {
+            L.weights.assign(values.begin() + static_cast<long>(p), values.begin() + static_cast<long>(p + L.n_in * L.n_out));
+            p += L.n_in * L.n_out;
+            L.biases.assign(values.begin() + static_cast<long>(p), values.begin() + static_cast<long>(p + L.n_out));
+            p += L.n_out;
+        }
+        em.network = Network(std::move(layers), normalize_nodes);
+    }
+    return m;
+}
+
+/// Loads an n2p2 model directory: input.nn, scaling.data and weights.ZZZ.data (ZZZ = atomic number).
+inline Model load_n2p2_model(const std::string& dir) {
+    auto path = [&](const std::string& f) { return dir.empty() ? f : (dir.back() == '/' ? dir + f : dir + "/" + f); };
+    const std::string nn = path("input.nn"), sc = path("scaling.data");
+    std::ifstream fin(nn);
+    if (!fin) throw ParseError(nn, 0, "cannot open the model settings file (is this an n2p2 model directory?)");
+    std::ifstream fsc(sc);
+    if (!fsc) throw ParseError(sc, 0, "cannot open the symmetry function scaling file");
+    std::ifstream fw;
+    Model m = parse_n2p2_model(fin, nn, fsc, sc, [&](int z, std::string& name) -> std::istream& {
+        char buf[32];
+        std::snprintf(buf, sizeof buf, "weights.%03d.data", z);
+        name = path(buf);
+        fw.close();
+        fw.clear();
+        fw.open(name);
+        if (!fw) throw ParseError(name, 0, "cannot open the weights file of element " + element_symbol(z));
+        return fw;
+    });
+    m.directory = dir;
+    return m;
+}
+
+}  // namespace hdnnp::io
