@@ -1,0 +1,22 @@
+// hdnnp: umbrella header. Includes the whole public interface.
+#pragma once
+
+#include "hdnnp/config.hpp"
+#include "hdnnp/core/elements.hpp"
+#include "hdnnp/core/error.hpp"
+#include "hdnnp/core/model.hpp"
+#include "hdnnp/core/potential.hpp"
+#include "hdnnp/core/result.hpp"
+#include "hdnnp/core/structure.hpp"
+#include "hdnnp/core/vec3.hpp"
+#include "hdnnp/cutoffs/cutoff.hpp"
+#include "hdnnp/descriptors/descriptor_set.hpp"
+#include "hdnnp/descriptors/scaling.hpp"
+#include "hdnnp/descriptors/symmetry_function.hpp"
+#include "hdnnp/io/extxyz.hpp"
+#include "hdnnp/io/input_data.hpp"
+#include "hdnnp/io/n2p2_model.hpp"
+#include "hdnnp/io/n2p2_output.hpp"
+#include "hdnnp/neighbors/neighbor_list.hpp"
+#include "hdnnp/networks/activation.hpp"
+#include "hdnnp/networks/network.hpp"

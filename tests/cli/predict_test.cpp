@@ -1,0 +1,118 @@
+// `hdnnp predict` is a drop-in replacement for nnp-predict.
+#include <catch2/catch.hpp>
+
+#include <cmath>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <string>
+
+#include "support/reference.hpp"
+
+namespace fs = std::filesystem;
+using namespace hdnnp;
+
+namespace {
+
+fs::path fresh_dir(const std::string& name) {
+    const fs::path d = fs::temp_directory_path() / ("hdnnp_cli_" + name + "_" + std::to_string(::getpid()));
+    fs::remove_all(d);
+    fs::create_directories(d);
+    return d;
+}
+
+int run(const std::string& args, const fs::path& log) {
+    const std::string cmd = std::string(HDNNP_CLI_PATH) + " " + args + " > " + log.string() + " 2>&1";
+    return std::system(cmd.c_str());
+}
+
+std::string slurp(const fs::path& p) {
+    std::ifstream in(p);
+    std::stringstream ss;
+    ss << in.rdbuf();
+    return ss.str();
+}
+
+std::string header_of(const fs::path& p) {
+    std::ifstream in(p);
+    std::string line, h;
+    while (std::getline(in, line))
+        if (!line.empty() && line[0] == '#') h += line + "\n";
+    return h;
+}
+
+}  // namespace
+
+TEST_CASE("hdnnp predict reproduces nnp-predict's energy.out and nnforces.out for H2O_RPBE-D3", "[cli]") {
+    const std::string ex = test::predict_dir("H2O_RPBE-D3");
+    const fs::path out = fresh_dir("water");
+    REQUIRE(run("predict " + ex + " " + ex + "/input.data -o " + out.string(), out / "log") == 0);
+    for (const char* f : {"energy.out", "nnforces.out", "nnatoms.out"}) {
+        INFO(f);
+        CHECK(header_of(out / f) == header_of(fs::path(ex) / "expected" / f));
+    }
+    const auto e = test::read_out_table((out / "energy.out").string());
+    const auto e_ref = test::read_out_table(ex + "/expected/energy.out");
+    REQUIRE(e.size() == 1);
+    REQUIRE(e[0].size() == e_ref[0].size());
+    CHECK(e[0][1] == e_ref[0][1]);
+    CHECK(std::abs(e[0][3] - e_ref[0][3]) <= 1e-10 * std::abs(e_ref[0][3]));
+    const auto f = test::read_out_table((out / "nnforces.out").string());
+    const auto f_ref = test::read_out_table(ex + "/expected/nnforces.out");
+    REQUIRE(f.size() == f_ref.size());
+    double max_df = 0.0;
+    for (std::size_t i = 0; i < f.size(); ++i) {
+        REQUIRE(f[i].size() == 8);
+        CHECK(f[i][1] == f_ref[i][1]);
+        for (int k = 5; k < 8; ++k) max_df = std::max(max_df, std::abs(f[i][k] - f_ref[i][k]));
+    }
+    INFO("max force deviation " << max_df);
+    CHECK(max_df <= 1e-8);
+    const auto a = test::read_out_table((out / "nnatoms.out").string());
+    const auto a_ref = test::read_out_table(ex + "/expected/nnatoms.out");
+    REQUIRE(a.size() == a_ref.size());
+    for (std::size_t i = 0; i < a.size(); ++i) {
+        CHECK(a[i][2] == a_ref[i][2]);
+        CHECK(std::abs(a[i][6] - a_ref[i][6]) <= 1e-10);
+    }
+}
+
+TEST_CASE("hdnnp predict evaluates every structure of a multi-structure file, not only the first", "[cli]") {
+    const std::string ex = test::predict_dir("Cu2S_PBE");
+    const fs::path out = fresh_dir("multi");
+    const std::string one = slurp(fs::path(ex) / "input.data");
+    {
+        std::ofstream f(out / "input.data");
+        f << one << one << one;
+    }
+    REQUIRE(run("predict " + ex + " " + (out / "input.data").string() + " -o " + out.string() + " --summary --extxyz " +
+                    (out / "pred.xyz").string(),
+                out / "log") == 0);
+    const auto e = test::read_out_table((out / "energy.out").string());
+    const auto e_ref = test::read_out_table(ex + "/expected/energy.out");
+    REQUIRE(e.size() == 3);
+    for (std::size_t k = 0; k < 3; ++k) {
+        CHECK(e[k][0] == static_cast<double>(k + 1));
+        CHECK(std::abs(e[k][3] - e_ref[0][3]) <= 1e-10 * std::abs(e_ref[0][3]));
+    }
+    CHECK(test::read_out_table((out / "nnforces.out").string()).size() == 3 * 144);
+    const std::string xyz = slurp(out / "pred.xyz");
+    CHECK(xyz.find("energy=") != std::string::npos);
+    CHECK(slurp(out / "log").find("conf") != std::string::npos);
+}
+
+TEST_CASE("hdnnp predict fails with a clear message for a missing model or bad structures", "[cli]") {
+    const fs::path out = fresh_dir("errors");
+    CHECK(run("predict " + (out / "nowhere").string() + " x.data -o " + out.string(), out / "log1") != 0);
+    CHECK(slurp(out / "log1").find("input.nn: cannot open") != std::string::npos);
+    {
+        std::ofstream f(out / "bad.data");
+        f << "begin\natom 0 0 0 Fe 0 0 0 0 0\nend\n";
+    }
+    const std::string ex = test::predict_dir("H2O_RPBE-D3");
+    CHECK(run("predict " + ex + " " + (out / "bad.data").string() + " -o " + out.string(), out / "log2") != 0);
+    CHECK(slurp(out / "log2").find("element 'Fe'") != std::string::npos);
+    CHECK(run("predict " + ex + " " + (out / "bad.data").string() + " --bogus", out / "log3") != 0);
+    CHECK(slurp(out / "log3").find("unknown option --bogus") != std::string::npos);
+}

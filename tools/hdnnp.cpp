@@ -1,0 +1,185 @@
+// hdnnp: the command-line program. Subcommands:
+//   hdnnp predict MODEL_DIR [STRUCTURES] [options]   energies, forces, atomic energies (nnp-predict drop-in)
+//   hdnnp version
+#include <chrono>
+#include <cstdio>
+#include <cstring>
+#include <fstream>
+#include <iostream>
+#include <memory>
+#include <string>
+#include <vector>
+
+#ifdef _OPENMP
+#include <omp.h>
+#endif
+
+#include "hdnnp/hdnnp.hpp"
+
+namespace {
+
+const char* const kPredictUsage =
+    "usage: hdnnp predict MODEL_DIR [STRUCTURES] [options]\n"
+    "\n"
+    "Evaluates an n2p2 model directory (input.nn, scaling.data, weights.ZZZ.data) on every structure of\n"
+    "STRUCTURES (default: input.data in the current directory). STRUCTURES is n2p2 input.data, or extended\n"
+    "XYZ when its name ends in .xyz or .extxyz (or with --format extxyz). Writes energy.out, nnforces.out\n"
+    "and nnatoms.out with n2p2's columns (one block per structure). Units are those of the model's data.\n"
+    "\n"
+    "options:\n"
+    "  -o, --output-dir DIR   directory for energy.out, nnforces.out, nnatoms.out (default: .)\n"
+    "  --extxyz FILE          also write the structures with predicted energy and forces as extended XYZ\n"
+    "  --format FMT           input format: input.data or extxyz (default: by file name)\n"
+    "  --summary              print one line per structure (atoms, energy, energy per atom, max |F|)\n"
+    "  --no-forces            energies only\n"
+    "  --threads N            OpenMP threads (default: OMP_NUM_THREADS or all cores)\n"
+    "  --max-warnings N       extrapolation warnings printed per structure (default 100; all are counted)\n";
+
+struct StructureSource {
+    std::unique_ptr<hdnnp::io::InputDataReader> data;
+    std::unique_ptr<hdnnp::io::ExtxyzReader> xyz;
+    bool next(hdnnp::Structure& s) { return data ? data->next(s) : xyz->next(s); }
+};
+
+bool ends_with(const std::string& s, const std::string& suffix) {
+    return s.size() >= suffix.size() && s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
+}
+
+int predict(int argc, char** argv) {
+    std::vector<std::string> pos;
+    std::string outdir = ".", extxyz_out, format;
+    bool summary = false, forces = true;
+    std::size_t max_warnings = 100;
+    for (int k = 0; k < argc; ++k) {
+        const std::string a = argv[k];
+        auto value = [&](const char* what) -> std::string {
+            if (k + 1 >= argc) throw hdnnp::Error(std::string("option ") + a + " needs " + what);
+            return argv[++k];
+        };
+        if (a == "-h" || a == "--help") { std::cout << kPredictUsage; return 0; }
+        else if (a == "-o" || a == "--output-dir") outdir = value("a directory");
+        else if (a == "--extxyz") extxyz_out = value("a file name");
+        else if (a == "--format") format = value("input.data or extxyz");
+        else if (a == "--summary") summary = true;
+        else if (a == "--no-forces") forces = false;
+        else if (a == "--threads") {
+            const int n = std::atoi(value("a thread count").c_str());
+            if (n < 1) throw hdnnp::Error("--threads needs a positive number");
+#ifdef _OPENMP
+            omp_set_num_threads(n);
+#endif
+        } else if (a == "--max-warnings") max_warnings = static_cast<std::size_t>(std::atol(value("a number").c_str()));
+        else if (!a.empty() && a[0] == '-') throw hdnnp::Error("unknown option " + a + " (see hdnnp predict --help)");
+        else pos.push_back(a);
+    }
+    if (pos.empty() || pos.size() > 2) {
+        std::cerr << kPredictUsage;
+        return 2;
+    }
+    const std::string model_dir = pos[0];
+    const std::string input = pos.size() > 1 ? pos[1] : "input.data";
+    if (format.empty()) format = (ends_with(input, ".xyz") || ends_with(input, ".extxyz")) ? "extxyz" : "input.data";
+    if (format != "extxyz" && format != "input.data") throw hdnnp::Error("unknown --format " + format + " (input.data or extxyz)");
+
+    const auto t0 = std::chrono::steady_clock::now();
+    const auto pot = hdnnp::Potential<>::load(model_dir);
+    for (const auto& w : pot.model().warnings) std::cerr << "hdnnp: warning: " << w << "\n";
+
+    StructureSource src;
+    if (format == "extxyz") src.xyz = std::make_unique<hdnnp::io::ExtxyzReader>(input);
+    else src.data = std::make_unique<hdnnp::io::InputDataReader>(input);
+
+    auto open = [&](const std::string& name) {
+        const std::string p = outdir + "/" + name;
+        auto f = std::make_unique<std::ofstream>(p);
+        if (!*f) throw hdnnp::Error("cannot write " + p);
+        return f;
+    };
+    auto fe = open("energy.out");
+    auto ff = open("nnforces.out");
+    auto fa = open("nnatoms.out");
+    hdnnp::io::write_energy_header(*fe);
+    hdnnp::io::write_nnforces_header(*ff);
+    hdnnp::io::write_nnatoms_header(*fa);
+    std::unique_ptr<std::ofstream> fx;
+    if (!extxyz_out.empty()) {
+        fx = std::make_unique<std::ofstream>(extxyz_out);
+        if (!*fx) throw hdnnp::Error("cannot write " + extxyz_out);
+    }
+
+    hdnnp::ComputeOptions opt;
+    opt.forces = forces;
+    opt.max_extrapolation_records = max_warnings;
+    hdnnp::Structure s;
+    std::size_t conf = 0, atoms = 0, warnings = 0;
+    if (summary)
+        std::printf("%6s %8s %24s %20s %14s %8s\n", "conf", "atoms", "energy", "energy/atom", "max|F|", "EW");
+    while (src.next(s)) {
+        ++conf;
+        hdnnp::Result r;
+        try {
+            r = pot.compute(s, opt);
+        } catch (const hdnnp::Error& e) {
+            throw hdnnp::Error(input + ": structure " + std::to_string(conf) + ": " + e.what());
+        }
+        atoms += s.size();
+        warnings += r.extrapolation_count;
+        for (const auto& w : r.extrapolations) std::cerr << hdnnp::io::extrapolation_line(conf - 1, w);
+        hdnnp::io::write_energy_row(*fe, conf, pot.model(), s, r);
+        hdnnp::io::write_nnforces_rows(*ff, conf, s, r);
+        hdnnp::io::write_nnatoms_rows(*fa, conf, s, r);
+        if (fx) {
+            const double e = r.energy;
+            hdnnp::io::write_extxyz(*fx, s, forces ? &r.forces : nullptr, nullptr, &e);
+        }
+        if (summary) {
+            double fmax = 0.0;
+            for (const auto& f : r.forces) fmax = std::max(fmax, hdnnp::norm(f));
+            std::printf("%6zu %8zu %24.12f %20.12f %14.6e %8zu\n", conf, s.size(), r.energy,
+                        r.energy / static_cast<double>(s.size()), fmax, r.extrapolation_count);
+        }
+    }
+    if (conf == 0) throw hdnnp::Error(input + ": no structures found");
+    const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    if (warnings) std::cerr << "hdnnp: " << warnings << " extrapolation warnings (symmetry functions outside the scaling.data range)\n";
+    std::fprintf(stderr, "hdnnp predict: %zu structures, %zu atoms, %.3f s; wrote %s/energy.out, nnforces.out, nnatoms.out%s%s\n", conf,
+                 atoms, secs, outdir.c_str(), extxyz_out.empty() ? "" : ", ", extxyz_out.c_str());
+    return 0;
+}
+
+void usage() {
+    std::cout << "hdnnp " << HDNNP_VERSION_MAJOR << "." << HDNNP_VERSION_MINOR << "." << HDNNP_VERSION_PATCH
+              << ": high-dimensional neural network potentials\n\n"
+                 "usage: hdnnp <command> [arguments]\n\n"
+                 "commands:\n"
+                 "  predict    energies and forces of structures with an n2p2 model (nnp-predict drop-in)\n"
+                 "  version    print the version\n\n"
+                 "hdnnp <command> --help describes a command.\n";
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    if (argc < 2) {
+        usage();
+        return 2;
+    }
+    const std::string cmd = argv[1];
+    try {
+        if (cmd == "predict") return predict(argc - 2, argv + 2);
+        if (cmd == "version" || cmd == "--version") {
+            std::cout << HDNNP_VERSION_MAJOR << "." << HDNNP_VERSION_MINOR << "." << HDNNP_VERSION_PATCH << "\n";
+            return 0;
+        }
+        if (cmd == "-h" || cmd == "--help" || cmd == "help") {
+            usage();
+            return 0;
+        }
+        std::cerr << "hdnnp: unknown command '" << cmd << "'\n";
+        usage();
+        return 2;
+    } catch (const std::exception& e) {
+        std::cerr << "hdnnp: error: " << e.what() << "\n";
+        return 1;
+    }
+}
