@@ -19,4 +19,7 @@
 #include "hdnnp/io/n2p2_output.hpp"
 #include "hdnnp/neighbors/neighbor_list.hpp"
 #include "hdnnp/networks/activation.hpp"
+#include "hdnnp/networks/element_networks.hpp"
 #include "hdnnp/networks/network.hpp"
+#include "hdnnp/networks/static_network.hpp"
+#include "hdnnp/descriptors/families.hpp"

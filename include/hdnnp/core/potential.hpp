@@ -1,8 +1,20 @@
 // hdnnp: the second-generation HDNNP potential: E = sum_i E_i(G_i), with analytic forces and stress.
 //
-//   auto pot = hdnnp::Potential<>::load("path/to/n2p2/model");      // runtime cutoff (AnyCutoff)
-//   hdnnp::Potential<hdnnp::CutoffTanhU> fixed(model);               // cutoff fixed at compile time
+//   auto pot = hdnnp::Potential<>::load("path/to/n2p2/model");      // everything read at run time
 //   Result r = pot.compute(structure);                               // energy, forces, virial, stress
+//
+// Policies (template arguments), each fixed at compile time or left to the loaded model:
+//   CutoffPolicy   AnyCutoff (runtime, visited once per call) or CutoffTanhU, CutoffPoly2, ...
+//   Networks       RuntimeNetworks or CompiledNetworks<StaticNetwork<...>...> (one per element)
+//   Fam            AllFamilies or a Families<...> list (e.g. ACSF): kernels instantiated
+// A fully compile-time water potential:
+//   using Net = hdnnp::Dense<25, hdnnp::Tanh>;
+//   using Water = hdnnp::Potential<hdnnp::CutoffTanhU,
+//       hdnnp::CompiledNetworks<hdnnp::StaticNetwork<27, Net, Net, hdnnp::Dense<1, hdnnp::Linear>>,    // H
+//                               hdnnp::StaticNetwork<30, Net, Net, hdnnp::Dense<1, hdnnp::Linear>>>,   // O
+//       hdnnp::ACSF>;
+//   Water water = Water::load(dir);   // refuses a model whose structure differs
+// Runtime and compiled potentials share every kernel.
 //
 // Per atom, the evaluation is fused: neighbourhood -> symmetry functions G_i -> scaling -> network
 // forward and backward (dE_i/dG_i) -> one pass over neighbours and triplets that turns dE_i/dG_i into
@@ -30,19 +42,21 @@
 #include "hdnnp/descriptors/neighborhood.hpp"
 #include "hdnnp/io/n2p2_model.hpp"
 #include "hdnnp/neighbors/neighbor_list.hpp"
+#include "hdnnp/networks/element_networks.hpp"
+#include "hdnnp/descriptors/families.hpp"
 
 namespace hdnnp {
 
 /// Per-thread buffers of one potential evaluation.
-struct AtomWorkspace {
+template <class NetWorkspace> struct AtomWorkspace {
     Neighborhood nb;
     NeighborGradient grad;
     DescriptorScratch scratch;
-    NetworkWorkspace net;
+    NetWorkspace net;
     std::vector<double> G, x, dEdx, w;
 };
 
-template <class CutoffPolicy = AnyCutoff> class Potential {
+template <class CutoffPolicy = AnyCutoff, class Networks = RuntimeNetworks, class Fam = AllFamilies> class Potential {
 public:
     Potential() = default;
     explicit Potential(Model model) : model_(std::move(model)) {
@@ -51,6 +65,11 @@ public:
                 throw Error("model " + model_.directory + " uses cutoff_type " + std::to_string(model_.cutoff_type) +
                             " but this potential was compiled for cutoff_type " + std::to_string(CutoffPolicy::id));
         }
+        for (const auto& e : model_.elements)
+            if (!e.descriptors.template uses_only<Fam>())
+                throw Error("model " + model_.directory + ": element " + e.symbol +
+                            " uses a symmetry-function family this potential was not compiled for");
+        networks_.bind(model_);
         z_.clear();
         for (const auto& e : model_.elements) z_.push_back(static_cast<double>(e.atomic_number));
     }
@@ -123,7 +142,7 @@ private:
             tid = omp_get_thread_num();
 #endif
             const std::size_t t = static_cast<std::size_t>(tid);
-            AtomWorkspace ws;
+            AtomWorkspace<typename Networks::Workspace> ws;
             std::vector<Vec3>& F = tforces[t];
             if (opt.forces) F.assign(n, Vec3{0, 0, 0});
             Mat3& W = tvirial[t];
@@ -134,7 +153,7 @@ private:
                 ws.nb.gather(nl, i, element, z_, rc);
                 ws.G.resize(ns);
                 ws.x.resize(ns);
-                em.descriptors.template values<Cutoff>(ws.nb, ws.G.data(), ws.scratch);
+                em.descriptors.template values<Cutoff, Fam>(ws.nb, ws.G.data(), ws.scratch);
                 for (std::size_t k = 0; k < ns; ++k)
                     if (em.scaling.extrapolates(k, ws.G[k])) {
                         ++tcount[t];
@@ -147,15 +166,15 @@ private:
                     res.descriptors_raw[i] = ws.G;
                     res.descriptors_scaled[i] = ws.x;
                 }
-                res.atomic_energies[i] = em.network.forward(ws.x.data(), ws.net) * inv_conv;
+                res.atomic_energies[i] = networks_.forward(model_, static_cast<std::size_t>(element[i]), ws.x.data(), ws.net) * inv_conv;
                 if (!opt.forces) continue;
                 ws.dEdx.resize(ns);
-                em.network.backward(ws.net, ws.dEdx.data());
+                networks_.backward(model_, static_cast<std::size_t>(element[i]), ws.net, ws.dEdx.data());
                 ws.w.resize(ns);
                 for (std::size_t k = 0; k < ns; ++k) ws.w[k] = ws.dEdx[k] * em.scaling.factor[k] * inv_conv;
                 const std::size_t nn = ws.nb.size();
                 ws.grad.reset(nn);
-                em.descriptors.template gradient<Cutoff>(ws.nb, ws.w.data(), ws.grad, ws.scratch);
+                em.descriptors.template gradient<Cutoff, Fam>(ws.nb, ws.w.data(), ws.grad, ws.scratch);
                 Vec3 fi{0, 0, 0};
                 for (std::size_t k = 0; k < nn; ++k) {
                     const double gx = ws.grad.gx[k], gy = ws.grad.gy[k], gz = ws.grad.gz[k];
@@ -201,6 +220,7 @@ private:
     }
 
     Model model_;
+    Networks networks_;
     std::vector<double> z_;  // atomic number per element index
 };
 

@@ -15,6 +15,7 @@
 #include "hdnnp/cutoffs/cutoff.hpp"
 #include "hdnnp/descriptors/angular.hpp"
 #include "hdnnp/descriptors/compact.hpp"
+#include "hdnnp/descriptors/families.hpp"
 #include "hdnnp/descriptors/neighborhood.hpp"
 #include "hdnnp/descriptors/radial.hpp"
 #include "hdnnp/descriptors/symmetry_function.hpp"
@@ -111,20 +112,36 @@ public:
     /// Largest cutoff of this element's functions [length].
     double cutoff() const { return rc_max_; }
 
-    template <class Cutoff> void values(const Neighborhood& nb, double* G, DescriptorScratch& sc) const {
-        std::fill(G, G + specs_.size(), 0.0);
-        for (const auto& g : radial_) g.template values<Cutoff>(nb, G);
-        for (const auto& g : angular_) g.template values<Cutoff>(nb, G, sc.fc);
-        for (const auto& g : compact_radial_) g.values(nb, G);
-        for (const auto& g : compact_angular_) g.values(nb, G, sc.compact);
+    /// True if every function of this element belongs to the family list Fam.
+    template <class Fam> bool uses_only() const {
+        for (const auto& f : specs_)
+            if (!Fam::has(f.type)) return false;
+        return true;
     }
 
-    template <class Cutoff>
+    template <class Cutoff, class Fam = AllFamilies>
+    void values(const Neighborhood& nb, double* G, DescriptorScratch& sc) const {
+        std::fill(G, G + specs_.size(), 0.0);
+        if constexpr (Fam::radial)
+            for (const auto& g : radial_) g.template values<Cutoff>(nb, G);
+        if constexpr (Fam::angular)
+            for (const auto& g : angular_) g.template values<Cutoff>(nb, G, sc.fc);
+        if constexpr (Fam::compact_radial)
+            for (const auto& g : compact_radial_) g.values(nb, G);
+        if constexpr (Fam::compact_angular)
+            for (const auto& g : compact_angular_) g.values(nb, G, sc.compact);
+    }
+
+    template <class Cutoff, class Fam = AllFamilies>
     void gradient(const Neighborhood& nb, const double* w, NeighborGradient& grad, DescriptorScratch& sc) const {
-        for (const auto& g : radial_) g.template gradient<Cutoff>(nb, w, grad);
-        for (const auto& g : angular_) g.template gradient<Cutoff>(nb, w, grad, sc.fc, sc.dfc);
-        for (const auto& g : compact_radial_) g.gradient(nb, w, grad);
-        for (const auto& g : compact_angular_) g.gradient(nb, w, grad, sc.compact);
+        if constexpr (Fam::radial)
+            for (const auto& g : radial_) g.template gradient<Cutoff>(nb, w, grad);
+        if constexpr (Fam::angular)
+            for (const auto& g : angular_) g.template gradient<Cutoff>(nb, w, grad, sc.fc, sc.dfc);
+        if constexpr (Fam::compact_radial)
+            for (const auto& g : compact_radial_) g.gradient(nb, w, grad);
+        if constexpr (Fam::compact_angular)
+            for (const auto& g : compact_angular_) g.gradient(nb, w, grad, sc.compact);
     }
 
 private:
