@@ -107,14 +107,19 @@ public:
     Result compute(const Structure& s, const std::vector<int>& element, const NeighborList& nl,
                    const ComputeOptions& opt) const {
         if constexpr (std::is_same_v<CutoffPolicy, AnyCutoff>) {
-            return std::visit([&](auto c) { return run<decltype(c)>(s, element, nl, opt); }, model_.cutoff);
+            return std::visit([&](auto c) { return dispatch<decltype(c)>(s, element, nl, opt); }, model_.cutoff);
         } else {
-            return run<CutoffPolicy>(s, element, nl, opt);
+            return dispatch<CutoffPolicy>(s, element, nl, opt);
         }
     }
 
 private:
     template <class Cutoff>
+    Result dispatch(const Structure& s, const std::vector<int>& element, const NeighborList& nl, const ComputeOptions& opt) const {
+        return opt.simd ? run<Cutoff, simd::Batch>(s, element, nl, opt) : run<Cutoff, double>(s, element, nl, opt);
+    }
+
+    template <class Cutoff, class V>
     Result run(const Structure& s, const std::vector<int>& element, const NeighborList& nl, const ComputeOptions& opt) const {
         const std::size_t n = s.size();
         Result res;
@@ -153,7 +158,7 @@ private:
                 ws.nb.gather(nl, i, element, z_, rc);
                 ws.G.resize(ns);
                 ws.x.resize(ns);
-                em.descriptors.template values<Cutoff, Fam>(ws.nb, ws.G.data(), ws.scratch);
+                em.descriptors.template values<Cutoff, Fam, V>(ws.nb, ws.G.data(), ws.scratch);
                 for (std::size_t k = 0; k < ns; ++k)
                     if (em.scaling.extrapolates(k, ws.G[k])) {
                         ++tcount[t];
@@ -174,7 +179,7 @@ private:
                 for (std::size_t k = 0; k < ns; ++k) ws.w[k] = ws.dEdx[k] * em.scaling.factor[k] * inv_conv;
                 const std::size_t nn = ws.nb.size();
                 ws.grad.reset(nn);
-                em.descriptors.template gradient<Cutoff, Fam>(ws.nb, ws.w.data(), ws.grad, ws.scratch);
+                em.descriptors.template gradient<Cutoff, Fam, V>(ws.nb, ws.w.data(), ws.grad, ws.scratch);
                 Vec3 fi{0, 0, 0};
                 for (std::size_t k = 0; k < nn; ++k) {
                     const double gx = ws.grad.gx[k], gy = ws.grad.gy[k], gz = ws.grad.gz[k];

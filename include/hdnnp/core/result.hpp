@@ -39,6 +39,7 @@ struct ComputeOptions {
     bool forces = true;                         ///< forces and virial (stress for periodic cells)
     bool keep_descriptors = false;              ///< fill Result::descriptors_raw / descriptors_scaled
     std::size_t max_extrapolation_records = 100;  ///< extrapolation warnings kept in detail (all are counted)
+    bool simd = true;                           ///< vectorised kernels (false: the scalar reference path)
 };
 
 }  // namespace hdnnp

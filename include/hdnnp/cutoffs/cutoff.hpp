@@ -3,7 +3,7 @@
 // Each cutoff family is an empty policy type with a static kernel
 //     eval(r, p, f, df)   f = fc(r), df = dfc/dr,   for 0 <= r (r >= rc gives f = df = 0)
 // taking a CutoffParams p (rc, alpha and derived constants). Kernels are templates over the value
-// type so that the same code serves double and SIMD batches (branches are written as selects).
+// type (double or simd::Batch) so that the same code serves both paths; branches are selects.
 //
 //  n  name   fc for r < rc (x = (r - alpha rc)/(rc - alpha rc), fc = 1 for r < alpha rc where shifted)
 //  0  HARD   1
@@ -23,6 +23,7 @@
 #include <variant>
 
 #include "hdnnp/core/error.hpp"
+#include "hdnnp/simd/simd.hpp"
 
 namespace hdnnp {
 
@@ -74,61 +75,59 @@ struct Poly4Core {
         dp = x4 * (x * (x * ((2520.0 - 630.0 * x) * x - 3780.0) + 2520.0) - 630.0);
     }
 };
-/// exp(1 - 1/(1 - x^2)) for 0 <= x < 1 (callers guarantee x < 1).
+/// exp(1 - 1/(1 - x^2)) for 0 <= x < 1 (callers guarantee x < 1 or discard the lane).
 struct ExpCore {
-    static void eval(double x, double& p, double& dp) {
-        const double d = 1.0 - x * x;
-        const double inv = 1.0 / d;
-        p = std::exp(1.0 - inv);
-        dp = p > 0.0 ? -2.0 * x * inv * inv * p : 0.0;
+    template <class T> static void eval(const T& x, T& p, T& dp) {
+        const T d = 1.0 - x * x;
+        const T inv = 1.0 / d;
+        p = simd::exp(1.0 - inv);
+        dp = simd::select(p > 0.0, -2.0 * x * inv * inv * p, T(0.0));
+    }
+};
+struct CosCore {
+    template <class T> static void eval(const T& x, T& p, T& dp) {
+        const T px = M_PI * x;
+        p = 0.5 * (simd::cos(px) + 1.0);
+        dp = -0.5 * M_PI * simd::sin(px);
     }
 };
 }  // namespace detail
 
 /// Cutoff with inner shift: fc = 1 below alpha rc, core(x) between, 0 from rc on.
 template <class Core> struct ShiftedCutoff {
-    static void eval(double r, const CutoffParams& c, double& f, double& df) {
-        if (r >= c.rc) { f = 0.0; df = 0.0; return; }
-        if (r < c.rc_inner) { f = 1.0; df = 0.0; return; }
-        const double x = (r - c.rc_inner) * c.inv_width;
-        double p, dp;
+    template <class T> static void eval(const T& r, const CutoffParams& c, T& f, T& df) {
+        const T x = (r - c.rc_inner) * c.inv_width;
+        T p, dp;
         Core::eval(x, p, dp);
-        f = p;
-        df = dp * c.inv_width;
+        const auto inner = r < c.rc_inner;
+        const auto inside = r < c.rc;
+        f = simd::select(inner, T(1.0), simd::select(inside, p, T(0.0)));
+        df = simd::select(inner, T(0.0), simd::select(inside, dp * c.inv_width, T(0.0)));
     }
 };
-
-namespace detail {
-struct CosCore {
-    static void eval(double x, double& p, double& dp) {
-        const double px = M_PI * x;
-        p = 0.5 * (std::cos(px) + 1.0);
-        dp = -0.5 * M_PI * std::sin(px);
-    }
-};
-}  // namespace detail
 
 struct CutoffHard {
     static constexpr int id = 0;
-    static void eval(double r, const CutoffParams& c, double& f, double& df) {
-        f = r < c.rc ? 1.0 : 0.0;
-        df = 0.0;
+    template <class T> static void eval(const T& r, const CutoffParams& c, T& f, T& df) {
+        f = simd::select(r < c.rc, T(1.0), T(0.0));
+        df = T(0.0);
     }
 };
 struct CutoffCos : ShiftedCutoff<detail::CosCore> { static constexpr int id = 1; };
 struct CutoffTanhU {
     static constexpr int id = 2;
-    static void eval(double r, const CutoffParams& c, double& f, double& df) {
-        if (r >= c.rc) { f = 0.0; df = 0.0; return; }
-        const double t = std::tanh(1.0 - r * c.inv_rc);
-        f = t * t * t;
-        df = -3.0 * t * t * (1.0 - t * t) * c.inv_rc;
+    template <class T> static void eval(const T& r, const CutoffParams& c, T& f, T& df) {
+        const T t = simd::tanh(1.0 - r * c.inv_rc);
+        const T t2 = t * t;
+        const auto inside = r < c.rc;
+        f = simd::select(inside, t2 * t, T(0.0));
+        df = simd::select(inside, -3.0 * t2 * (1.0 - t2) * c.inv_rc, T(0.0));
     }
 };
 struct CutoffTanh {
     static constexpr int id = 3;
     static constexpr double norm = 2.2637537952253505;  // coth^3(1) = 1/tanh^3(1)
-    static void eval(double r, const CutoffParams& c, double& f, double& df) {
+    template <class T> static void eval(const T& r, const CutoffParams& c, T& f, T& df) {
         CutoffTanhU::eval(r, c, f, df);
         f *= norm;
         df *= norm;

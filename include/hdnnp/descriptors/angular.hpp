@@ -5,6 +5,10 @@
 //         exp(-eta [(r_ij-rs)^2 + (r_ik-rs)^2 (+ (r_jk-rs)^2 narrow)]) fc(r_ij) fc(r_ik) (fc(r_jk) narrow)
 // with w_jk = 1 (types 3, 9: j, k of elements {e1, e2}) or Z_j Z_k (type 13: all pairs). A term with
 // 1 + lambda cos theta <= 0 is zero. Integer zeta is evaluated by repeated multiplication.
+//
+// Evaluation: per neighbour, the cutoff and one Gaussian exp(-eta (r - rs)^2) per distinct (eta, rs)
+// of the group are computed once; per triplet only r_jk, cos theta and (narrow) one exponential per
+// distinct (eta, rs) remain. Kernels run over V = double or simd::Batch; lanes are consecutive k.
 #pragma once
 
 #include <cmath>
@@ -12,121 +16,194 @@
 #include <vector>
 
 #include "hdnnp/cutoffs/cutoff.hpp"
-#include "hdnnp/descriptors/angular_geometry.hpp"
 #include "hdnnp/descriptors/neighborhood.hpp"
+#include "hdnnp/simd/simd.hpp"
 
 namespace hdnnp {
 
-namespace detail {
-/// x^n for a small non-negative integer n.
-inline double ipow(double x, int n) {
-    double r = 1.0;
-    while (n > 0) {
-        if (n & 1) r *= x;
-        x *= x;
-        n >>= 1;
-    }
-    return r;
-}
-}  // namespace detail
+/// Scratch of the angular kernels: per neighbour cutoff values and Gaussians.
+struct AngularScratch {
+    std::vector<double> fc, dfc;  ///< shape (n + pad)
+    std::vector<double> gauss;    ///< shape (Q, n + pad): exp(-eta_q (r - rs_q)^2)
+};
 
 struct AngularGroup {
     bool narrow = true;    ///< types 3 and 13: cutoff and Gaussian on r_jk too
     bool weighted = false; ///< type 13
     int e1 = -1, e2 = -1;  ///< neighbour elements (e1 <= e2); -1 when weighted
     CutoffParams cut;
-    std::vector<double> eta, rs, lambda, zeta, pref;  ///< pref = 2^(1 - zeta)
+    std::vector<double> eta, rs, lambda, zeta, pref;  ///< per member; pref = 2^(1 - zeta)
     std::vector<int> izeta;                           ///< zeta as integer, or -1 if not integer
     std::vector<std::size_t> out;
+    std::vector<double> q_eta, q_rs;                  ///< distinct (eta, rs)
+    std::vector<std::size_t> mem_q;                   ///< per member: its (eta, rs) index
 
     void add(double eta_, double rs_, double lambda_, double zeta_, std::size_t out_) {
         eta.push_back(eta_); rs.push_back(rs_); lambda.push_back(lambda_); zeta.push_back(zeta_);
         pref.push_back(std::pow(2.0, 1.0 - zeta_));
         izeta.push_back(zeta_ >= 0 && zeta_ <= 64 && zeta_ == std::floor(zeta_) ? static_cast<int>(zeta_) : -1);
         out.push_back(out_);
+        std::size_t q = 0;
+        while (q < q_eta.size() && !(q_eta[q] == eta_ && q_rs[q] == rs_)) ++q;
+        if (q == q_eta.size()) { q_eta.push_back(eta_); q_rs.push_back(rs_); }
+        mem_q.push_back(q);
     }
 
-    template <class Cutoff> void values(const Neighborhood& nb, double* G, std::vector<double>& fc) const {
-        prepare<Cutoff>(nb, fc, nullptr);
-        const std::size_t m = eta.size();
-        detail::Triplet t;
-        detail::for_each_pair(nb, weighted ? -1 : e1, e2, [&](std::size_t j, std::size_t k) {
-            if (nb.r[j] >= cut.rc || nb.r[k] >= cut.rc) return;
-            t.set(nb, j, k);
-            double fprod = fc[j] * fc[k];
-            double fjk = 1.0, dfjk = 0.0;
-            if (narrow) {
-                if (t.set_jk() >= cut.rc) return;
-                Cutoff::eval(t.rjk, cut, fjk, dfjk);
-                fprod *= fjk;
-            }
-            if (weighted) fprod *= nb.z[j] * nb.z[k];
-            for (std::size_t s = 0; s < m; ++s) {
-                const double p = 1.0 + lambda[s] * t.cos;
-                if (p <= 0.0) continue;
-                const double xj = t.rij - rs[s], xk = t.rik - rs[s];
-                double q = xj * xj + xk * xk;
-                if (narrow) { const double xjk = t.rjk - rs[s]; q += xjk * xjk; }
-                const double pw = izeta[s] >= 0 ? detail::ipow(p, izeta[s]) : std::pow(p, zeta[s]);
-                G[out[s]] += pref[s] * pw * std::exp(-eta[s] * q) * fprod;
+    template <class Cutoff, class V = double>
+    void values(const Neighborhood& nb, double* G, AngularScratch& sc, std::vector<V>& acc) const {
+        constexpr std::size_t W = simd::width<V>;
+        prepare<Cutoff>(nb, sc);
+        const std::size_t m = eta.size(), nq = q_eta.size(), stride = nb.size() + Neighborhood::kPad;
+        acc.assign(m + nq, V(0.0));
+        V* eq = acc.data() + m;
+        for_each_j(nb, [&](std::size_t j, std::size_t kb, std::size_t ke) {
+            const double xj = nb.dx[j], yj = nb.dy[j], zj = nb.dz[j], ij = nb.inv_r[j];
+            const double fj = sc.fc[j] * (weighted ? nb.z[j] : 1.0);
+            for (std::size_t k = kb; k < ke; k += W) {
+                const V xk = simd::load<V>(&nb.dx[k]), yk = simd::load<V>(&nb.dy[k]), zk = simd::load<V>(&nb.dz[k]);
+                V fk = simd::select(simd::lanes_below<V>(k, ke), simd::load<V>(&sc.fc[k]), V(0.0));
+                if (weighted) fk *= simd::load<V>(&nb.z[k]);
+                const V c = (xj * xk + yj * yk + zj * zk) * (ij * simd::load<V>(&nb.inv_r[k]));
+                V fprod = fj * fk;
+                V rjk(0.0);
+                if (narrow) {
+                    const V ax = xk - xj, ay = yk - yj, az = zk - zj;
+                    rjk = simd::sqrt(ax * ax + ay * ay + az * az);
+                    V fjk, dfjk;
+                    Cutoff::eval(rjk, cut, fjk, dfjk);
+                    fprod *= fjk;
+                }
+                for (std::size_t q = 0; q < nq; ++q) {
+                    V e = sc.gauss[q * stride + j] * simd::load<V>(&sc.gauss[q * stride + k]);
+                    if (narrow) {
+                        const V x = rjk - q_rs[q];
+                        e *= simd::exp(-q_eta[q] * x * x);
+                    }
+                    eq[q] = e * fprod;
+                }
+                for (std::size_t s = 0; s < m; ++s) {
+                    const V p = 1.0 + lambda[s] * c;
+                    const V pw = izeta[s] >= 0 ? simd::ipow(p, izeta[s]) : simd::pow(p, V(zeta[s]));
+                    acc[s] += simd::select(p > 0.0, pw, V(0.0)) * eq[mem_q[s]];
+                }
             }
         });
+        for (std::size_t s = 0; s < m; ++s) G[out[s]] += pref[s] * simd::reduce(acc[s]);
     }
 
-    template <class Cutoff>
-    void gradient(const Neighborhood& nb, const double* w, NeighborGradient& g, std::vector<double>& fc,
-                  std::vector<double>& dfc) const {
-        prepare<Cutoff>(nb, fc, &dfc);
-        const std::size_t m = eta.size();
-        detail::Triplet t;
-        detail::for_each_pair(nb, weighted ? -1 : e1, e2, [&](std::size_t j, std::size_t k) {
-            if (nb.r[j] >= cut.rc || nb.r[k] >= cut.rc) return;
-            t.set(nb, j, k);
-            double fjk = 1.0, dfjk = 0.0;
-            if (narrow) {
-                if (t.set_jk() >= cut.rc) return;
-                Cutoff::eval(t.rjk, cut, fjk, dfjk);
+    template <class Cutoff, class V = double>
+    void gradient(const Neighborhood& nb, const double* w, NeighborGradient& g, AngularScratch& sc, std::vector<V>& acc) const {
+        constexpr std::size_t W = simd::width<V>;
+        prepare<Cutoff>(nb, sc);
+        const std::size_t m = eta.size(), nq = q_eta.size(), stride = nb.size() + Neighborhood::kPad;
+        acc.assign(2 * nq, V(0.0));
+        V* eq = acc.data();
+        V* aq = acc.data() + nq;
+        for_each_j(nb, [&](std::size_t j, std::size_t kb, std::size_t ke) {
+            const double xj = nb.dx[j], yj = nb.dy[j], zj = nb.dz[j], rj = nb.r[j], ij = nb.inv_r[j];
+            const double zwj = weighted ? nb.z[j] : 1.0;
+            const double fj = sc.fc[j] * zwj, dfj = sc.dfc[j] * zwj;
+            V gxj(0.0), gyj(0.0), gzj(0.0);
+            for (std::size_t k = kb; k < ke; k += W) {
+                const V xk = simd::load<V>(&nb.dx[k]), yk = simd::load<V>(&nb.dy[k]), zk = simd::load<V>(&nb.dz[k]);
+                const auto in = simd::lanes_below<V>(k, ke);
+                V fk = simd::select(in, simd::load<V>(&sc.fc[k]), V(0.0));
+                V dfk = simd::select(in, simd::load<V>(&sc.dfc[k]), V(0.0));
+                if (weighted) {
+                    const V zk = simd::load<V>(&nb.z[k]);
+                    fk *= zk;
+                    dfk *= zk;
+                }
+                const V rk = simd::load<V>(&nb.r[k]), ik = simd::load<V>(&nb.inv_r[k]);
+                const V c = (xj * xk + yj * yk + zj * zk) * (ij * ik);
+                V fjk(1.0), dfjk(0.0), rjk(0.0), ax(0.0), ay(0.0), az(0.0);
+                if (narrow) {
+                    ax = xk - xj; ay = yk - yj; az = zk - zj;
+                    rjk = simd::sqrt(ax * ax + ay * ay + az * az);
+                    Cutoff::eval(rjk, cut, fjk, dfjk);
+                }
+                const V fprod = fj * fk * fjk;
+                for (std::size_t q = 0; q < nq; ++q) {
+                    V e = sc.gauss[q * stride + j] * simd::load<V>(&sc.gauss[q * stride + k]);
+                    if (narrow) {
+                        const V x = rjk - q_rs[q];
+                        e *= simd::exp(-q_eta[q] * x * x);
+                    }
+                    eq[q] = e;
+                    aq[q] = V(0.0);
+                }
+                V dc(0.0);  // sum_s W_s zeta lambda p^(zeta-1) E_q
+                for (std::size_t s = 0; s < m; ++s) {
+                    const double ws = w[out[s]] * pref[s];
+                    const V p = 1.0 + lambda[s] * c;
+                    const V pw1 = izeta[s] >= 1 ? simd::ipow(p, izeta[s] - 1) : simd::pow(p, V(zeta[s] - 1.0));
+                    const auto pos = p > 0.0;
+                    aq[mem_q[s]] += simd::select(pos, ws * pw1 * p, V(0.0));
+                    dc += simd::select(pos, (ws * zeta[s] * lambda[s]) * pw1 * eq[mem_q[s]], V(0.0));
+                }
+                V sum(0.0), sij(0.0), sik(0.0), sjk(0.0);
+                for (std::size_t q = 0; q < nq; ++q) {
+                    const V sq = aq[q] * eq[q];
+                    const double te = -2.0 * q_eta[q];
+                    sum += sq;
+                    sij += sq * (te * (rj - q_rs[q]));
+                    sik += sq * (te * (rk - q_rs[q]));
+                    if (narrow) sjk += sq * (te * (rjk - q_rs[q]));
+                }
+                const V a_ij = fprod * sij + dfj * fk * fjk * sum;
+                const V a_ik = fprod * sik + fj * dfk * fjk * sum;
+                const V a_c = fprod * dc;
+                const V cj = a_ij * ij - a_c * c * (ij * ij);
+                const V ck = a_ik * ik - a_c * c * (ik * ik);
+                const V cx = a_c * (ij * ik);
+                V jx(0.0), jy(0.0), jz(0.0);
+                if (narrow) {
+                    const V a_jk = fprod * sjk + fj * fk * dfjk * sum;
+                    const V t = simd::select(in, a_jk / rjk, V(0.0));
+                    jx = t * ax; jy = t * ay; jz = t * az;
+                }
+                gxj += cj * xj + cx * xk - jx;
+                gyj += cj * yj + cx * yk - jy;
+                gzj += cj * zj + cx * zk - jz;
+                simd::store(&g.gx[k], simd::load<V>(&g.gx[k]) + ck * xk + cx * xj + jx);
+                simd::store(&g.gy[k], simd::load<V>(&g.gy[k]) + ck * yk + cx * yj + jy);
+                simd::store(&g.gz[k], simd::load<V>(&g.gz[k]) + ck * zk + cx * zj + jz);
             }
-            const double fj = fc[j], fk = fc[k], dfj = dfc[j], dfk = dfc[k];
-            const double fprod = fj * fk * fjk;
-            double a_ij = 0.0, a_ik = 0.0, a_jk = 0.0, a_c = 0.0;
-            for (std::size_t s = 0; s < m; ++s) {
-                const double p = 1.0 + lambda[s] * t.cos;
-                if (p <= 0.0) continue;
-                const double xj = t.rij - rs[s], xk = t.rik - rs[s];
-                double q = xj * xj + xk * xk;
-                double xjk = 0.0;
-                if (narrow) { xjk = t.rjk - rs[s]; q += xjk * xjk; }
-                double pw1;  // p^(zeta-1)
-                if (izeta[s] >= 1) pw1 = detail::ipow(p, izeta[s] - 1);
-                else pw1 = std::pow(p, zeta[s] - 1.0);
-                const double pw = pw1 * p;
-                const double c = w[out[s]] * pref[s] * std::exp(-eta[s] * q);  // weight x prefactor x Gaussian
-                const double cp = c * pw;
-                const double te = -2.0 * eta[s];
-                a_c += c * zeta[s] * lambda[s] * pw1 * fprod;
-                a_ij += cp * (te * xj * fprod + dfj * fk * fjk);
-                a_ik += cp * (te * xk * fprod + fj * dfk * fjk);
-                if (narrow) a_jk += cp * (te * xjk * fprod + fj * fk * dfjk);
-            }
-            if (weighted) {
-                const double zz = nb.z[j] * nb.z[k];
-                a_ij *= zz; a_ik *= zz; a_jk *= zz; a_c *= zz;
-            }
-            detail::scatter_triplet(t, j, k, a_ij, a_ik, a_jk, a_c, g);
+            g.gx[j] += simd::reduce(gxj);
+            g.gy[j] += simd::reduce(gyj);
+            g.gz[j] += simd::reduce(gzj);
         });
     }
 
 private:
-    template <class Cutoff> void prepare(const Neighborhood& nb, std::vector<double>& fc, std::vector<double>* dfc) const {
-        const std::size_t n = nb.size();
-        fc.resize(n);
-        if (dfc) dfc->resize(n);
-        for (std::size_t j = 0; j < n; ++j) {
+    /// Calls f(j, kb, ke) for each first neighbour j (inside the cutoff) with its range of partners k.
+    template <class F> void for_each_j(const Neighborhood& nb, F&& f) const {
+        std::size_t b1, l1, b2, l2;
+        if (weighted) { b1 = b2 = 0; l1 = l2 = nb.size(); }
+        else {
+            b1 = nb.begin[static_cast<std::size_t>(e1)]; l1 = nb.begin[static_cast<std::size_t>(e1) + 1];
+            b2 = nb.begin[static_cast<std::size_t>(e2)]; l2 = nb.begin[static_cast<std::size_t>(e2) + 1];
+        }
+        const bool same = weighted || e1 == e2;
+        for (std::size_t j = b1; j < l1; ++j) {
+            if (nb.r[j] >= cut.rc) continue;
+            f(j, same ? j + 1 : b2, l2);
+        }
+    }
+    template <class Cutoff> void prepare(const Neighborhood& nb, AngularScratch& sc) const {
+        const std::size_t n = nb.size(), np = n + Neighborhood::kPad, nq = q_eta.size();
+        sc.fc.resize(np);
+        sc.dfc.resize(np);
+        sc.gauss.resize(nq * np);
+        for (std::size_t j = 0; j < np; ++j) {
             double f = 0.0, df = 0.0;
-            if (nb.r[j] < cut.rc) Cutoff::eval(nb.r[j], cut, f, df);
-            fc[j] = f;
-            if (dfc) (*dfc)[j] = df;
+            if (j < n && nb.r[j] < cut.rc) Cutoff::eval(nb.r[j], cut, f, df);
+            sc.fc[j] = f;
+            sc.dfc[j] = df;
+            for (std::size_t q = 0; q < nq; ++q) {
+                const double x = nb.r[j] - q_rs[q];
+                sc.gauss[q * np + j] = f != 0.0 || df != 0.0 ? std::exp(-q_eta[q] * x * x) : 0.0;
+            }
         }
     }
 };

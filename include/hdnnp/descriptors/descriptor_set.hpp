@@ -9,6 +9,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <type_traits>
 #include <cstddef>
 #include <vector>
 
@@ -24,8 +25,14 @@ namespace hdnnp {
 
 /// Scratch memory of the descriptor kernels (one per thread).
 struct DescriptorScratch {
-    std::vector<double> fc, dfc;
+    AngularScratch angular;
     CompactAngularGroup::Scratch compact;
+    std::vector<double> acc_scalar;
+    std::vector<simd::Batch> acc_simd;
+    template <class V> std::vector<V>& acc() {
+        if constexpr (std::is_same_v<V, double>) return acc_scalar;
+        else return acc_simd;
+    }
 };
 
 class ElementDescriptors {
@@ -119,25 +126,26 @@ public:
         return true;
     }
 
-    template <class Cutoff, class Fam = AllFamilies>
+    /// V = double (scalar path) or simd::Batch (vectorised path); both give the same numbers to round-off.
+    template <class Cutoff, class Fam = AllFamilies, class V = double>
     void values(const Neighborhood& nb, double* G, DescriptorScratch& sc) const {
         std::fill(G, G + specs_.size(), 0.0);
         if constexpr (Fam::radial)
-            for (const auto& g : radial_) g.template values<Cutoff>(nb, G);
+            for (const auto& g : radial_) g.template values<Cutoff, V>(nb, G, sc.acc<V>());
         if constexpr (Fam::angular)
-            for (const auto& g : angular_) g.template values<Cutoff>(nb, G, sc.fc);
+            for (const auto& g : angular_) g.template values<Cutoff, V>(nb, G, sc.angular, sc.acc<V>());
         if constexpr (Fam::compact_radial)
             for (const auto& g : compact_radial_) g.values(nb, G);
         if constexpr (Fam::compact_angular)
             for (const auto& g : compact_angular_) g.values(nb, G, sc.compact);
     }
 
-    template <class Cutoff, class Fam = AllFamilies>
+    template <class Cutoff, class Fam = AllFamilies, class V = double>
     void gradient(const Neighborhood& nb, const double* w, NeighborGradient& grad, DescriptorScratch& sc) const {
         if constexpr (Fam::radial)
-            for (const auto& g : radial_) g.template gradient<Cutoff>(nb, w, grad);
+            for (const auto& g : radial_) g.template gradient<Cutoff, V>(nb, w, grad);
         if constexpr (Fam::angular)
-            for (const auto& g : angular_) g.template gradient<Cutoff>(nb, w, grad, sc.fc, sc.dfc);
+            for (const auto& g : angular_) g.template gradient<Cutoff, V>(nb, w, grad, sc.angular, sc.acc<V>());
         if constexpr (Fam::compact_radial)
             for (const auto& g : compact_radial_) g.gradient(nb, w, grad);
         if constexpr (Fam::compact_angular)

@@ -3,6 +3,7 @@
 //   type 2  (`e 2 e1 eta rs rc`):  G = sum_{j in e1} exp(-eta (r_ij - rs)^2) fc(r_ij)
 //   type 12 (`e 12 eta rs rc`):    G = sum_{j}       Z_j exp(-eta (r_ij - rs)^2) fc(r_ij)
 // The cutoff value of a neighbour is computed once per group and shared by all its members.
+// Kernels run over V = double or simd::Batch (lanes = consecutive neighbours).
 #pragma once
 
 #include <cmath>
@@ -11,6 +12,7 @@
 
 #include "hdnnp/cutoffs/cutoff.hpp"
 #include "hdnnp/descriptors/neighborhood.hpp"
+#include "hdnnp/simd/simd.hpp"
 
 namespace hdnnp {
 
@@ -26,39 +28,42 @@ struct RadialGroup {
     }
 
     /// Adds the group's values to G (shape: the element's number of functions).
-    template <class Cutoff> void values(const Neighborhood& nb, double* G) const {
+    template <class Cutoff, class V = double> void values(const Neighborhood& nb, double* G, std::vector<V>& acc) const {
+        constexpr std::size_t W = simd::width<V>;
         const std::size_t m = eta.size();
-        for (std::size_t n = first(nb), e = last(nb); n < e; ++n) {
-            const double r = nb.r[n];
-            if (r >= cut.rc) continue;
-            double fc, dfc;
+        acc.assign(m, V(0.0));
+        for (std::size_t n = first(nb), e = last(nb); n < e; n += W) {
+            const V r = simd::load<V>(&nb.r[n]);
+            V fc, dfc;
             Cutoff::eval(r, cut, fc, dfc);
-            if (e1 < 0) fc *= nb.z[n];
+            fc = simd::select(simd::lanes_below<V>(n, e), fc, V(0.0));
+            if (e1 < 0) fc *= simd::load<V>(&nb.z[n]);
             for (std::size_t k = 0; k < m; ++k) {
-                const double x = r - rs[k];
-                G[out[k]] += std::exp(-eta[k] * x * x) * fc;
+                const V x = r - rs[k];
+                acc[k] += simd::exp(-eta[k] * x * x) * fc;
             }
         }
+        for (std::size_t k = 0; k < m; ++k) G[out[k]] += simd::reduce(acc[k]);
     }
 
     /// Adds sum_k w[out_k] dG_k/dd_n to the per-neighbour gradient (w = dE/dG, raw functions).
-    template <class Cutoff> void gradient(const Neighborhood& nb, const double* w, NeighborGradient& g) const {
+    template <class Cutoff, class V = double> void gradient(const Neighborhood& nb, const double* w, NeighborGradient& g) const {
+        constexpr std::size_t W = simd::width<V>;
         const std::size_t m = eta.size();
-        for (std::size_t n = first(nb), e = last(nb); n < e; ++n) {
-            const double r = nb.r[n];
-            if (r >= cut.rc) continue;
-            double fc, dfc;
+        for (std::size_t n = first(nb), e = last(nb); n < e; n += W) {
+            const V r = simd::load<V>(&nb.r[n]);
+            V fc, dfc;
             Cutoff::eval(r, cut, fc, dfc);
-            double s = 0.0;
+            V s(0.0);
             for (std::size_t k = 0; k < m; ++k) {
-                const double x = r - rs[k];
-                s += w[out[k]] * std::exp(-eta[k] * x * x) * (dfc - 2.0 * eta[k] * x * fc);
+                const V x = r - rs[k];
+                s += w[out[k]] * simd::exp(-eta[k] * x * x) * (dfc - 2.0 * eta[k] * x * fc);
             }
-            if (e1 < 0) s *= nb.z[n];
-            s /= r;
-            g.gx[n] += s * nb.dx[n];
-            g.gy[n] += s * nb.dy[n];
-            g.gz[n] += s * nb.dz[n];
+            if (e1 < 0) s *= simd::load<V>(&nb.z[n]);
+            s = simd::select(simd::lanes_below<V>(n, e), s * simd::load<V>(&nb.inv_r[n]), V(0.0));
+            simd::store(&g.gx[n], simd::load<V>(&g.gx[n]) + s * simd::load<V>(&nb.dx[n]));
+            simd::store(&g.gy[n], simd::load<V>(&g.gy[n]) + s * simd::load<V>(&nb.dy[n]));
+            simd::store(&g.gz[n], simd::load<V>(&g.gz[n]) + s * simd::load<V>(&nb.dz[n]));
         }
     }
 };

@@ -81,7 +81,7 @@ inline std::string canonical_keyword(const std::string& k) {
 
 inline Settings read_settings(std::istream& in, const std::string& file) {
     static const std::set<std::string> repeatable = {"symfunction_short", "atom_energy", "element_nodes_short",
-                                                     "fixed_gausswidth", "initial_hardness", "element_nodes_electrostatic"};
+                                                     "fixed_gausswidth", "initial_hardness"};
     Settings s;
     s.file = file;
     std::string raw;
