@@ -22,6 +22,7 @@
 #include <string>
 #include <variant>
 
+#include "hdnnp/config.hpp"
 #include "hdnnp/core/error.hpp"
 #include "hdnnp/simd/simd.hpp"
 
@@ -47,20 +48,20 @@ namespace detail {
 // Polynomial cores on x in [0, 1]: value and derivative d/dx. Shared with the compact
 // symmetry functions (which use the same POLY1..POLY4 and EXP shapes).
 struct Poly1Core {
-    template <class T> static void eval(const T& x, T& p, T& dp) {
+    template <class T> HDNNP_ALWAYS_INLINE static void eval(const T& x, T& p, T& dp) {
         p = (2.0 * x - 3.0) * x * x + 1.0;
         dp = (6.0 * x - 6.0) * x;
     }
 };
 struct Poly2Core {
-    template <class T> static void eval(const T& x, T& p, T& dp) {
+    template <class T> HDNNP_ALWAYS_INLINE static void eval(const T& x, T& p, T& dp) {
         const T x2 = x * x;
         p = ((15.0 - 6.0 * x) * x - 10.0) * x2 * x + 1.0;
         dp = x2 * ((60.0 - 30.0 * x) * x - 30.0);
     }
 };
 struct Poly3Core {
-    template <class T> static void eval(const T& x, T& p, T& dp) {
+    template <class T> HDNNP_ALWAYS_INLINE static void eval(const T& x, T& p, T& dp) {
         const T x2 = x * x;
         const T x3 = x2 * x;
         p = (x * (x * (20.0 * x - 70.0) + 84.0) - 35.0) * x3 * x + 1.0;
@@ -68,7 +69,7 @@ struct Poly3Core {
     }
 };
 struct Poly4Core {
-    template <class T> static void eval(const T& x, T& p, T& dp) {
+    template <class T> HDNNP_ALWAYS_INLINE static void eval(const T& x, T& p, T& dp) {
         const T x2 = x * x;
         const T x4 = x2 * x2;
         p = (x * (x * ((315.0 - 70.0 * x) * x - 540.0) + 420.0) - 126.0) * x4 * x + 1.0;
@@ -77,7 +78,7 @@ struct Poly4Core {
 };
 /// exp(1 - 1/(1 - x^2)) for 0 <= x < 1 (callers guarantee x < 1 or discard the lane).
 struct ExpCore {
-    template <class T> static void eval(const T& x, T& p, T& dp) {
+    template <class T> HDNNP_ALWAYS_INLINE static void eval(const T& x, T& p, T& dp) {
         const T d = 1.0 - x * x;
         const T inv = 1.0 / d;
         p = simd::exp(1.0 - inv);
@@ -85,7 +86,7 @@ struct ExpCore {
     }
 };
 struct CosCore {
-    template <class T> static void eval(const T& x, T& p, T& dp) {
+    template <class T> HDNNP_ALWAYS_INLINE static void eval(const T& x, T& p, T& dp) {
         const T px = M_PI * x;
         p = 0.5 * (simd::cos(px) + 1.0);
         dp = -0.5 * M_PI * simd::sin(px);
@@ -95,7 +96,7 @@ struct CosCore {
 
 /// Cutoff with inner shift: fc = 1 below alpha rc, core(x) between, 0 from rc on.
 template <class Core> struct ShiftedCutoff {
-    template <class T> static void eval(const T& r, const CutoffParams& c, T& f, T& df) {
+    template <class T> HDNNP_ALWAYS_INLINE static void eval(const T& r, const CutoffParams& c, T& f, T& df) {
         const T x = (r - c.rc_inner) * c.inv_width;
         T p, dp;
         Core::eval(x, p, dp);
@@ -108,7 +109,7 @@ template <class Core> struct ShiftedCutoff {
 
 struct CutoffHard {
     static constexpr int id = 0;
-    template <class T> static void eval(const T& r, const CutoffParams& c, T& f, T& df) {
+    template <class T> HDNNP_ALWAYS_INLINE static void eval(const T& r, const CutoffParams& c, T& f, T& df) {
         f = simd::select(r < c.rc, T(1.0), T(0.0));
         df = T(0.0);
     }
@@ -116,7 +117,7 @@ struct CutoffHard {
 struct CutoffCos : ShiftedCutoff<detail::CosCore> { static constexpr int id = 1; };
 struct CutoffTanhU {
     static constexpr int id = 2;
-    template <class T> static void eval(const T& r, const CutoffParams& c, T& f, T& df) {
+    template <class T> HDNNP_ALWAYS_INLINE static void eval(const T& r, const CutoffParams& c, T& f, T& df) {
         const T t = simd::tanh(1.0 - r * c.inv_rc);
         const T t2 = t * t;
         const auto inside = r < c.rc;
@@ -127,7 +128,7 @@ struct CutoffTanhU {
 struct CutoffTanh {
     static constexpr int id = 3;
     static constexpr double norm = 2.2637537952253505;  // coth^3(1) = 1/tanh^3(1)
-    template <class T> static void eval(const T& r, const CutoffParams& c, T& f, T& df) {
+    template <class T> HDNNP_ALWAYS_INLINE static void eval(const T& r, const CutoffParams& c, T& f, T& df) {
         CutoffTanhU::eval(r, c, f, df);
         f *= norm;
         df *= norm;

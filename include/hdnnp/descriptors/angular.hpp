@@ -191,19 +191,41 @@ private:
         }
     }
     template <class Cutoff> void prepare(const Neighborhood& nb, AngularScratch& sc) const {
+        using V = simd::Batch;
+        constexpr std::size_t W = simd::width<V>;
         const std::size_t n = nb.size(), np = n + Neighborhood::kPad, nq = q_eta.size();
         sc.fc.resize(np);
         sc.dfc.resize(np);
         sc.gauss.resize(nq * np);
-        for (std::size_t j = 0; j < np; ++j) {
-            double f = 0.0, df = 0.0;
-            if (j < n && nb.r[j] < cut.rc) Cutoff::eval(nb.r[j], cut, f, df);
-            sc.fc[j] = f;
-            sc.dfc[j] = df;
-            for (std::size_t q = 0; q < nq; ++q) {
-                const double x = nb.r[j] - q_rs[q];
-                sc.gauss[q * np + j] = f != 0.0 || df != 0.0 ? std::exp(-q_eta[q] * x * x) : 0.0;
+        for (std::size_t j = 0; j < np; j += W) {
+            if (j + W > np) {  // scalar remainder (np need not be a multiple of the width)
+                for (std::size_t l = j; l < np; ++l) prepare_one<Cutoff>(nb, sc, l, n, np);
+                break;
             }
+            const V r = simd::load<V>(&nb.r[j]);
+            V f, df;
+            Cutoff::eval(r, cut, f, df);
+            const auto live = simd::lanes_below<V>(j, n) && (r < cut.rc);
+            f = simd::select(live, f, V(0.0));
+            df = simd::select(live, df, V(0.0));
+            simd::store(&sc.fc[j], f);
+            simd::store(&sc.dfc[j], df);
+            for (std::size_t q = 0; q < nq; ++q) {
+                const V x = r - q_rs[q];
+                simd::store(&sc.gauss[q * np + j], simd::select(live, simd::exp(-q_eta[q] * x * x), V(0.0)));
+            }
+        }
+    }
+    template <class Cutoff>
+    void prepare_one(const Neighborhood& nb, AngularScratch& sc, std::size_t j, std::size_t n, std::size_t np) const {
+        double f = 0.0, df = 0.0;
+        const bool live = j < n && nb.r[j] < cut.rc;
+        if (live) Cutoff::eval(nb.r[j], cut, f, df);
+        sc.fc[j] = f;
+        sc.dfc[j] = df;
+        for (std::size_t q = 0; q < q_eta.size(); ++q) {
+            const double x = nb.r[j] - q_rs[q];
+            sc.gauss[q * np + j] = live ? std::exp(-q_eta[q] * x * x) : 0.0;
         }
     }
 };
