@@ -6,9 +6,11 @@
 
 namespace hdnnp {
 
-using Vec3 = std::array<double, 3>;
+/// A 3-vector. A distinct type (not an alias of std::array) so that the operators below are found by
+/// argument-dependent lookup from any namespace; it converts from and to std::array<double, 3>.
+struct Vec3 : std::array<double, 3> {};
 /// 3x3 matrix, row-major: m[row][col].
-using Mat3 = std::array<Vec3, 3>;
+struct Mat3 : std::array<Vec3, 3> {};
 
 inline Vec3 operator+(const Vec3& a, const Vec3& b) { return {a[0] + b[0], a[1] + b[1], a[2] + b[2]}; }
 inline Vec3 operator-(const Vec3& a, const Vec3& b) { return {a[0] - b[0], a[1] - b[1], a[2] - b[2]}; }

@@ -1,0 +1,141 @@
+// End-to-end benchmark: microseconds per atom for energy + forces (neighbour list timed separately),
+// comparing configurations side by side in one run (interleaved repetitions, best and median).
+//
+//   bench_end_to_end [--json FILE] [--reps N] [--quick]
+//
+// Configurations per system: runtime-loaded vs compile-time (water only), SIMD vs scalar, 1 vs 2 threads.
+// Systems: H2O_RPBE-D3 (1080 atoms and its 2x2x2 supercell, 8640), Cu2S_PBE, Anisole_SCAN.
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <fstream>
+#include <functional>
+#include <string>
+#include <vector>
+
+#include <omp.h>
+
+#include "hdnnp/hdnnp.hpp"
+
+#ifndef HDNNP_REFERENCE_DIR
+#define HDNNP_REFERENCE_DIR "../shared/reference/n2p2"
+#endif
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+using Hidden = hdnnp::Dense<25, hdnnp::Tanh>;
+using Out = hdnnp::Dense<1, hdnnp::Linear>;
+using Water = hdnnp::Potential<hdnnp::CutoffTanhU,
+                               hdnnp::CompiledNetworks<hdnnp::StaticNetwork<27, Hidden, Hidden, Out>,
+                                                       hdnnp::StaticNetwork<30, Hidden, Hidden, Out>>,
+                               hdnnp::ACSF>;
+
+hdnnp::Structure supercell(const hdnnp::Structure& s, int na, int nb, int nc) {
+    hdnnp::Structure out = s;
+    out.positions.clear(); out.symbols.clear(); out.charges.clear(); out.atom_extra.clear(); out.forces.clear();
+    for (int a = 0; a < na; ++a)
+        for (int b = 0; b < nb; ++b)
+            for (int c = 0; c < nc; ++c) {
+                const hdnnp::Vec3 t = double(a) * s.lattice[0] + double(b) * s.lattice[1] + double(c) * s.lattice[2];
+                for (std::size_t i = 0; i < s.size(); ++i) out.add_atom(s.symbols[i], s.positions[i] + t);
+            }
+    out.lattice = {double(na) * s.lattice[0], double(nb) * s.lattice[1], double(nc) * s.lattice[2]};
+    return out;
+}
+
+struct Case {
+    std::string system, variant;
+    int threads;
+    std::size_t atoms;
+    std::function<void()> run;
+    std::vector<double> times;
+};
+
+double median(std::vector<double> v) {
+    std::sort(v.begin(), v.end());
+    return v[v.size() / 2];
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    std::string json;
+    int reps = 7;
+    bool quick = false;
+    for (int k = 1; k < argc; ++k) {
+        const std::string a = argv[k];
+        if (a == "--json" && k + 1 < argc) json = argv[++k];
+        else if (a == "--reps" && k + 1 < argc) reps = std::atoi(argv[++k]);
+        else if (a == "--quick") quick = true;
+        else { std::fprintf(stderr, "usage: bench_end_to_end [--json FILE] [--reps N] [--quick]\n"); return 2; }
+    }
+    const std::string ref = HDNNP_REFERENCE_DIR;
+    std::vector<Case> cases;
+    // Keep everything alive for the lambdas.
+    std::vector<std::unique_ptr<hdnnp::Potential<>>> pots;
+    std::vector<std::unique_ptr<Water>> waters;
+    std::vector<std::unique_ptr<hdnnp::Structure>> structs;
+    std::vector<std::unique_ptr<std::vector<int>>> elems;
+    std::vector<std::unique_ptr<hdnnp::NeighborList>> lists;
+
+    struct Sys { std::string name, dir; int mult; };
+    std::vector<Sys> systems = {{"H2O_RPBE-D3 1080", "H2O_RPBE-D3", 1}, {"H2O_RPBE-D3 8640", "H2O_RPBE-D3", 2},
+                                {"Cu2S_PBE 144", "Cu2S_PBE", 1}, {"Anisole_SCAN 256", "Anisole_SCAN", 1}};
+    if (quick) systems.resize(1);
+    for (const auto& sys : systems) {
+        const std::string dir = ref + "/predict/" + sys.dir;
+        pots.push_back(std::make_unique<hdnnp::Potential<>>(hdnnp::Potential<>::load(dir)));
+        auto* pot = pots.back().get();
+        hdnnp::Structure s0 = hdnnp::io::read_input_data(dir + "/input.data").at(0);
+        structs.push_back(std::make_unique<hdnnp::Structure>(sys.mult > 1 ? supercell(s0, sys.mult, sys.mult, sys.mult) : s0));
+        const hdnnp::Structure* s = structs.back().get();
+        elems.push_back(std::make_unique<std::vector<int>>(pot->element_indices(*s)));
+        const std::vector<int>* el = elems.back().get();
+        lists.push_back(std::make_unique<hdnnp::NeighborList>(hdnnp::build_neighbor_list(*s, pot->cutoff())));
+        const hdnnp::NeighborList* nl = lists.back().get();
+        const bool water = sys.dir == "H2O_RPBE-D3";
+        if (water) waters.push_back(std::make_unique<Water>(Water::load(dir)));
+        Water* wp = water ? waters.back().get() : nullptr;
+        for (int threads : {1, 2}) {
+            hdnnp::ComputeOptions simd, scalar;
+            scalar.simd = false;
+            cases.push_back({sys.name, "neighbour list", threads, s->size(), [=] {
+                                 hdnnp::NeighborList l = hdnnp::build_neighbor_list(*s, pot->cutoff());
+                                 (void)l;
+                             }, {}});
+            cases.push_back({sys.name, "runtime simd", threads, s->size(), [=] { pot->compute(*s, *el, *nl, simd); }, {}});
+            if (threads == 1 || sys.mult == 1)
+                cases.push_back({sys.name, "runtime scalar", threads, s->size(), [=] { pot->compute(*s, *el, *nl, scalar); }, {}});
+            if (wp) cases.push_back({sys.name, "compiled simd", threads, s->size(), [=] { wp->compute(*s, *el, *nl, simd); }, {}});
+        }
+    }
+    // Warm up once, then interleave repetitions so that machine noise hits all cases alike.
+    for (auto& c : cases) { omp_set_num_threads(c.threads); c.run(); }
+    for (int r = 0; r < reps; ++r)
+        for (auto& c : cases) {
+            omp_set_num_threads(c.threads);
+            const auto t0 = Clock::now();
+            c.run();
+            c.times.push_back(std::chrono::duration<double>(Clock::now() - t0).count());
+        }
+    std::printf("%-18s %-16s %7s %8s %12s %12s\n", "system", "variant", "threads", "atoms", "best us/atom", "median");
+    for (const auto& c : cases) {
+        const double best = *std::min_element(c.times.begin(), c.times.end()) / double(c.atoms) * 1e6;
+        std::printf("%-18s %-16s %7d %8zu %12.2f %12.2f\n", c.system.c_str(), c.variant.c_str(), c.threads, c.atoms, best,
+                    median(c.times) / double(c.atoms) * 1e6);
+    }
+    if (!json.empty()) {
+        std::ofstream o(json);
+        o << "{\n  \"unit\": \"us/atom\",\n  \"quantity\": \"energy+forces (neighbour list timed separately)\",\n  \"results\": [\n";
+        for (std::size_t k = 0; k < cases.size(); ++k) {
+            const auto& c = cases[k];
+            const double best = *std::min_element(c.times.begin(), c.times.end()) / double(c.atoms) * 1e6;
+            o << "    {\"system\": \"" << c.system << "\", \"variant\": \"" << c.variant << "\", \"threads\": " << c.threads
+              << ", \"atoms\": " << c.atoms << ", \"best\": " << best << ", \"median\": " << median(c.times) / double(c.atoms) * 1e6
+              << "}" << (k + 1 < cases.size() ? "," : "") << "\n";
+        }
+        o << "  ]\n}\n";
+    }
+    return 0;
+}
