@@ -133,7 +133,8 @@ private:
         const double inv_conv = 1.0 / model_.conv_energy;
         int nthreads = 1;
 #ifdef _OPENMP
-        nthreads = omp_get_max_threads();
+        // Small structures are not worth waking threads for (fork/join costs more than the work).
+        nthreads = static_cast<int>(std::min<std::size_t>(static_cast<std::size_t>(omp_get_max_threads()), std::max<std::size_t>(1, n / 32)));
 #endif
         std::vector<std::vector<Vec3>> tforces(static_cast<std::size_t>(nthreads));
         std::vector<Mat3> tvirial(static_cast<std::size_t>(nthreads), Mat3{});
