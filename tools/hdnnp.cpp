@@ -140,6 +140,7 @@ int predict(int argc, char** argv) {
         }
     }
     if (conf == 0) throw hdnnp::Error(input + ": no structures found");
+    std::fflush(stdout);
     const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     if (warnings) std::cerr << "hdnnp: " << warnings << " extrapolation warnings (symmetry functions outside the scaling.data range)\n";
     std::fprintf(stderr, "hdnnp predict: %zu structures, %zu atoms, %.3f s; wrote %s/energy.out, nnforces.out, nnatoms.out%s%s\n", conf,
