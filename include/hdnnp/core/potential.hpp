@@ -149,6 +149,7 @@ private:
 #endif
             const std::size_t t = static_cast<std::size_t>(tid);
             AtomWorkspace<typename Networks::Workspace> ws;
+            ws.scratch.cache_pairs = opt.forces;
             std::vector<Vec3>& F = tforces[t];
             if (opt.forces) F.assign(n, Vec3{0, 0, 0});
             Mat3& W = tvirial[t];

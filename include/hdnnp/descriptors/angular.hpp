@@ -11,10 +11,12 @@
 // distinct (eta, rs) remain. Kernels run over V = double or simd::Batch; lanes are consecutive k.
 #pragma once
 
+#include <algorithm>
 #include <cmath>
 #include <cstddef>
 #include <vector>
 
+#include "hdnnp/config.hpp"
 #include "hdnnp/cutoffs/cutoff.hpp"
 #include "hdnnp/descriptors/neighborhood.hpp"
 #include "hdnnp/simd/simd.hpp"
@@ -37,6 +39,10 @@ struct AngularGroup {
     std::vector<std::size_t> out;
     std::vector<double> q_eta, q_rs;                  ///< distinct (eta, rs)
     std::vector<std::size_t> mem_q;                   ///< per member: its (eta, rs) index
+    /// Narrow r_jk Gaussians: exp(-eta_q x^2) = exp(-eta_b x^2)^n when eta_q = n eta_b (same rs) for a
+    /// small integer n, so one exponential serves several etas. q_base[q] = b (or q itself), q_pow[q] = n.
+    std::vector<std::size_t> q_base;
+    std::vector<int> q_pow;
 
     void add(double eta_, double rs_, double lambda_, double zeta_, std::size_t out_) {
         eta.push_back(eta_); rs.push_back(rs_); lambda.push_back(lambda_); zeta.push_back(zeta_);
@@ -47,15 +53,40 @@ struct AngularGroup {
         while (q < q_eta.size() && !(q_eta[q] == eta_ && q_rs[q] == rs_)) ++q;
         if (q == q_eta.size()) { q_eta.push_back(eta_); q_rs.push_back(rs_); }
         mem_q.push_back(q);
+        // Recompute the shared-exponential plan: each q takes the smallest eta with the same rs whose
+        // integer multiple it is (to 1e-13 relative), else computes its own exponential.
+        const std::size_t nq = q_eta.size();
+        q_base.assign(nq, 0);
+        q_pow.assign(nq, 1);
+        for (std::size_t a = 0; a < nq; ++a) {
+            q_base[a] = a;
+            for (std::size_t b = 0; b < nq; ++b) {
+                if (b == a || q_rs[b] != q_rs[a] || !(q_eta[b] > 0.0) || !(q_eta[b] < q_eta[q_base[a]])) continue;
+                const double n = std::round(q_eta[a] / q_eta[b]);
+                if (n >= 2 && n <= 32 && std::abs(q_eta[a] - n * q_eta[b]) <= 1e-13 * q_eta[a]) {
+                    q_base[a] = b;
+                    q_pow[a] = static_cast<int>(n);
+                }
+            }
+            if (q_base[a] != a && q_base[q_base[a]] != q_base[a]) { q_base[a] = a; q_pow[a] = 1; }
+        }
+        for (std::size_t a = 0; a < nq; ++a)  // bases must be their own base
+            if (q_base[a] != a && q_base[q_base[a]] != q_base[a]) { q_base[a] = a; q_pow[a] = 1; }
     }
 
+    /// Adds the group's values to G. If cache is given, the per-triplet geometry (cos, r_jk, cutoff and
+    /// Gaussians) is stored there for gradient() to reuse (forces need both passes).
     template <class Cutoff, class V = double>
-    void values(const Neighborhood& nb, double* G, AngularScratch& sc, std::vector<V>& acc) const {
+    void values(const Neighborhood& nb, double* G, AngularScratch& sc, std::vector<V>& acc,
+                std::vector<double>* cache = nullptr) const {
         constexpr std::size_t W = simd::width<V>;
         prepare<Cutoff>(nb, sc);
         const std::size_t m = eta.size(), nq = q_eta.size(), stride = nb.size() + Neighborhood::kPad;
-        acc.assign(m + nq, V(0.0));
+        const std::size_t rec = record_size() * W;
+        acc.assign(m + 2 * nq, V(0.0));
         V* eq = acc.data() + m;
+        V* gjk = acc.data() + m + nq;
+        std::size_t off = 0;
         for_each_j(nb, [&](std::size_t j, std::size_t kb, std::size_t ke) {
             const double xj = nb.dx[j], yj = nb.dy[j], zj = nb.dz[j], ij = nb.inv_r[j];
             const double fj = sc.fc[j] * (weighted ? nb.z[j] : 1.0);
@@ -65,20 +96,30 @@ struct AngularGroup {
                 if (weighted) fk *= simd::load<V>(&nb.z[k]);
                 const V c = (xj * xk + yj * yk + zj * zk) * (ij * simd::load<V>(&nb.inv_r[k]));
                 V fprod = fj * fk;
-                V rjk(0.0);
+                V rjk(0.0), fjk(1.0), dfjk(0.0);
                 if (narrow) {
                     const V ax = xk - xj, ay = yk - yj, az = zk - zj;
                     rjk = simd::sqrt(ax * ax + ay * ay + az * az);
-                    V fjk, dfjk;
                     Cutoff::eval(rjk, cut, fjk, dfjk);
                     fprod *= fjk;
+                    jk_gaussians(rjk, gjk);
+                }
+                double* rc = nullptr;
+                if (cache) {
+                    if (off + rec > cache->size()) cache->resize(std::max(2 * cache->size(), off + rec));
+                    rc = cache->data() + off;
+                    off += rec;
+                    simd::store(rc, c);
+                    if (narrow) {
+                        simd::store(rc + W, rjk);
+                        simd::store(rc + 2 * W, fjk);
+                        simd::store(rc + 3 * W, dfjk);
+                    }
                 }
                 for (std::size_t q = 0; q < nq; ++q) {
                     V e = sc.gauss[q * stride + j] * simd::load<V>(&sc.gauss[q * stride + k]);
-                    if (narrow) {
-                        const V x = rjk - q_rs[q];
-                        e *= simd::exp(-q_eta[q] * x * x);
-                    }
+                    if (narrow) e *= gjk[q];
+                    if (rc) simd::store(rc + (narrow ? 4 + q : 1 + q) * W, e);
                     eq[q] = e * fprod;
                 }
                 for (std::size_t s = 0; s < m; ++s) {
@@ -91,14 +132,23 @@ struct AngularGroup {
         for (std::size_t s = 0; s < m; ++s) G[out[s]] += pref[s] * simd::reduce(acc[s]);
     }
 
+    /// Doubles per triplet lane in the cache: cos (+ r_jk, f_jk, df_jk if narrow) + one Gaussian per q.
+    std::size_t record_size() const { return (narrow ? 4 : 1) + q_eta.size(); }
+
+    /// Adds sum_s w[out_s] dG_s/dd_n to the per-neighbour gradient. cache: what values() stored for
+    /// the same neighbourhood (or nullptr to recompute the geometry).
     template <class Cutoff, class V = double>
-    void gradient(const Neighborhood& nb, const double* w, NeighborGradient& g, AngularScratch& sc, std::vector<V>& acc) const {
+    void gradient(const Neighborhood& nb, const double* w, NeighborGradient& g, AngularScratch& sc, std::vector<V>& acc,
+                  const std::vector<double>* cache = nullptr) const {
         constexpr std::size_t W = simd::width<V>;
         prepare<Cutoff>(nb, sc);
         const std::size_t m = eta.size(), nq = q_eta.size(), stride = nb.size() + Neighborhood::kPad;
-        acc.assign(2 * nq, V(0.0));
+        const std::size_t rec = record_size() * W;
+        acc.assign(3 * nq, V(0.0));
         V* eq = acc.data();
         V* aq = acc.data() + nq;
+        V* gjk = acc.data() + 2 * nq;
+        std::size_t off = 0;
         for_each_j(nb, [&](std::size_t j, std::size_t kb, std::size_t ke) {
             const double xj = nb.dx[j], yj = nb.dy[j], zj = nb.dz[j], rj = nb.r[j], ij = nb.inv_r[j];
             const double zwj = weighted ? nb.z[j] : 1.0;
@@ -115,23 +165,36 @@ struct AngularGroup {
                     dfk *= zk;
                 }
                 const V rk = simd::load<V>(&nb.r[k]), ik = simd::load<V>(&nb.inv_r[k]);
-                const V c = (xj * xk + yj * yk + zj * zk) * (ij * ik);
-                V fjk(1.0), dfjk(0.0), rjk(0.0), ax(0.0), ay(0.0), az(0.0);
-                if (narrow) {
-                    ax = xk - xj; ay = yk - yj; az = zk - zj;
-                    rjk = simd::sqrt(ax * ax + ay * ay + az * az);
-                    Cutoff::eval(rjk, cut, fjk, dfjk);
+                V fjk(1.0), dfjk(0.0), rjk(0.0), ax(0.0), ay(0.0), az(0.0), c;
+                if (narrow) { ax = xk - xj; ay = yk - yj; az = zk - zj; }
+                if (cache) {
+                    const double* rc = cache->data() + off;
+                    off += rec;
+                    c = simd::load<V>(rc);
+                    if (narrow) {
+                        rjk = simd::load<V>(rc + W);
+                        fjk = simd::load<V>(rc + 2 * W);
+                        dfjk = simd::load<V>(rc + 3 * W);
+                    }
+                    for (std::size_t q = 0; q < nq; ++q) {
+                        eq[q] = simd::load<V>(rc + (narrow ? 4 + q : 1 + q) * W);
+                        aq[q] = V(0.0);
+                    }
+                } else {
+                    c = (xj * xk + yj * yk + zj * zk) * (ij * ik);
+                    if (narrow) {
+                        rjk = simd::sqrt(ax * ax + ay * ay + az * az);
+                        Cutoff::eval(rjk, cut, fjk, dfjk);
+                        jk_gaussians(rjk, gjk);
+                    }
+                    for (std::size_t q = 0; q < nq; ++q) {
+                        V e = sc.gauss[q * stride + j] * simd::load<V>(&sc.gauss[q * stride + k]);
+                        if (narrow) e *= gjk[q];
+                        eq[q] = e;
+                        aq[q] = V(0.0);
+                    }
                 }
                 const V fprod = fj * fk * fjk;
-                for (std::size_t q = 0; q < nq; ++q) {
-                    V e = sc.gauss[q * stride + j] * simd::load<V>(&sc.gauss[q * stride + k]);
-                    if (narrow) {
-                        const V x = rjk - q_rs[q];
-                        e *= simd::exp(-q_eta[q] * x * x);
-                    }
-                    eq[q] = e;
-                    aq[q] = V(0.0);
-                }
                 V dc(0.0);  // sum_s W_s zeta lambda p^(zeta-1) E_q
                 for (std::size_t s = 0; s < m; ++s) {
                     const double ws = w[out[s]] * pref[s];
@@ -176,6 +239,18 @@ struct AngularGroup {
     }
 
 private:
+    /// Narrow r_jk Gaussians for all q: out[q] = exp(-eta_q (rjk - rs_q)^2), sharing exponentials.
+    template <class V> HDNNP_ALWAYS_INLINE void jk_gaussians(const V& rjk, V* out) const {
+        const std::size_t nq = q_eta.size();
+        for (std::size_t q = 0; q < nq; ++q)
+            if (q_base[q] == q) {
+                const V x = rjk - q_rs[q];
+                out[q] = simd::exp(-q_eta[q] * x * x);
+            }
+        for (std::size_t q = 0; q < nq; ++q)
+            if (q_base[q] != q) out[q] = simd::ipow(out[q_base[q]], q_pow[q]);
+    }
+
     /// Calls f(j, kb, ke) for each first neighbour j (inside the cutoff) with its range of partners k.
     template <class F> void for_each_j(const Neighborhood& nb, F&& f) const {
         std::size_t b1, l1, b2, l2;

@@ -29,6 +29,8 @@ struct DescriptorScratch {
     CompactAngularGroup::Scratch compact;
     std::vector<double> acc_scalar;
     std::vector<simd::Batch> acc_simd;
+    std::vector<std::vector<double>> pair_cache;  ///< per angular group: triplet geometry kept for gradient()
+    bool cache_pairs = false;                      ///< set by the caller when gradient() will follow values()
     template <class V> std::vector<V>& acc() {
         if constexpr (std::is_same_v<V, double>) return acc_scalar;
         else return acc_simd;
@@ -133,7 +135,10 @@ public:
         if constexpr (Fam::radial)
             for (const auto& g : radial_) g.template values<Cutoff, V>(nb, G, sc.acc<V>());
         if constexpr (Fam::angular)
-            for (const auto& g : angular_) g.template values<Cutoff, V>(nb, G, sc.angular, sc.acc<V>());
+            for (std::size_t k = 0; k < angular_.size(); ++k) {
+                if (sc.pair_cache.size() < angular_.size()) sc.pair_cache.resize(angular_.size());
+                angular_[k].template values<Cutoff, V>(nb, G, sc.angular, sc.acc<V>(), sc.cache_pairs ? &sc.pair_cache[k] : nullptr);
+            }
         if constexpr (Fam::compact_radial)
             for (const auto& g : compact_radial_) g.values(nb, G);
         if constexpr (Fam::compact_angular)
@@ -145,7 +150,9 @@ public:
         if constexpr (Fam::radial)
             for (const auto& g : radial_) g.template gradient<Cutoff, V>(nb, w, grad);
         if constexpr (Fam::angular)
-            for (const auto& g : angular_) g.template gradient<Cutoff, V>(nb, w, grad, sc.angular, sc.acc<V>());
+            for (std::size_t k = 0; k < angular_.size(); ++k)
+                angular_[k].template gradient<Cutoff, V>(nb, w, grad, sc.angular, sc.acc<V>(),
+                                                         sc.cache_pairs ? &sc.pair_cache[k] : nullptr);
         if constexpr (Fam::compact_radial)
             for (const auto& g : compact_radial_) g.gradient(nb, w, grad);
         if constexpr (Fam::compact_angular)
