@@ -7,9 +7,12 @@
 
 #if defined(__GNUC__) || defined(__clang__)
 #define HDNNP_ALWAYS_INLINE inline __attribute__((always_inline))
+/// Inline every call inside the function (used on the hot kernels so that xsimd's exp/tanh inline).
+#define HDNNP_FLATTEN __attribute__((flatten))
 #define HDNNP_RESTRICT __restrict__
 #else
 #define HDNNP_ALWAYS_INLINE inline
+#define HDNNP_FLATTEN
 #define HDNNP_RESTRICT
 #endif
 

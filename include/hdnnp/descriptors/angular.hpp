@@ -77,7 +77,7 @@ struct AngularGroup {
     /// Adds the group's values to G. If cache is given, the per-triplet geometry (cos, r_jk, cutoff and
     /// Gaussians) is stored there for gradient() to reuse (forces need both passes).
     template <class Cutoff, class V = double>
-    void values(const Neighborhood& nb, double* G, AngularScratch& sc, std::vector<V>& acc,
+    HDNNP_FLATTEN void values(const Neighborhood& nb, double* G, AngularScratch& sc, std::vector<V>& acc,
                 std::vector<double>* cache = nullptr) const {
         constexpr std::size_t W = simd::width<V>;
         prepare<Cutoff>(nb, sc);
@@ -138,7 +138,7 @@ struct AngularGroup {
     /// Adds sum_s w[out_s] dG_s/dd_n to the per-neighbour gradient. cache: what values() stored for
     /// the same neighbourhood (or nullptr to recompute the geometry).
     template <class Cutoff, class V = double>
-    void gradient(const Neighborhood& nb, const double* w, NeighborGradient& g, AngularScratch& sc, std::vector<V>& acc,
+    HDNNP_FLATTEN void gradient(const Neighborhood& nb, const double* w, NeighborGradient& g, AngularScratch& sc, std::vector<V>& acc,
                   const std::vector<double>* cache = nullptr) const {
         constexpr std::size_t W = simd::width<V>;
         prepare<Cutoff>(nb, sc);
@@ -265,7 +265,7 @@ private:
             f(j, same ? j + 1 : b2, l2);
         }
     }
-    template <class Cutoff> void prepare(const Neighborhood& nb, AngularScratch& sc) const {
+    template <class Cutoff> HDNNP_FLATTEN void prepare(const Neighborhood& nb, AngularScratch& sc) const {
         using V = simd::Batch;
         constexpr std::size_t W = simd::width<V>;
         const std::size_t n = nb.size(), np = n + Neighborhood::kPad, nq = q_eta.size();

@@ -10,6 +10,7 @@
 #include <cstddef>
 #include <vector>
 
+#include "hdnnp/config.hpp"
 #include "hdnnp/cutoffs/cutoff.hpp"
 #include "hdnnp/descriptors/neighborhood.hpp"
 #include "hdnnp/simd/simd.hpp"
@@ -28,7 +29,7 @@ struct RadialGroup {
     }
 
     /// Adds the group's values to G (shape: the element's number of functions).
-    template <class Cutoff, class V = double> void values(const Neighborhood& nb, double* G, std::vector<V>& acc) const {
+    template <class Cutoff, class V = double> HDNNP_FLATTEN void values(const Neighborhood& nb, double* G, std::vector<V>& acc) const {
         constexpr std::size_t W = simd::width<V>;
         const std::size_t m = eta.size();
         acc.assign(m, V(0.0));
@@ -47,7 +48,7 @@ struct RadialGroup {
     }
 
     /// Adds sum_k w[out_k] dG_k/dd_n to the per-neighbour gradient (w = dE/dG, raw functions).
-    template <class Cutoff, class V = double> void gradient(const Neighborhood& nb, const double* w, NeighborGradient& g) const {
+    template <class Cutoff, class V = double> HDNNP_FLATTEN void gradient(const Neighborhood& nb, const double* w, NeighborGradient& g) const {
         constexpr std::size_t W = simd::width<V>;
         const std::size_t m = eta.size();
         for (std::size_t n = first(nb), e = last(nb); n < e; n += W) {
