@@ -17,10 +17,12 @@
 #include <string>
 #include <vector>
 
+#include "hdnnp/config.hpp"
 #include "hdnnp/core/error.hpp"
 #include "hdnnp/cutoffs/cutoff.hpp"
 #include "hdnnp/descriptors/angular_geometry.hpp"
 #include "hdnnp/descriptors/neighborhood.hpp"
+#include "hdnnp/simd/simd.hpp"
 
 namespace hdnnp {
 
@@ -125,71 +127,78 @@ struct CompactAngularGroup {
     std::vector<CompactWindow> radial;   ///< distinct radial windows
     std::vector<CompactWindow> angular;  ///< distinct angular windows (radians)
     std::vector<std::size_t> mem_radial, mem_angular, out;  ///< per member
+    std::vector<std::vector<std::size_t>> by_radial;          ///< members of each radial window
 
     void add(const CompactWindow& rw, const CompactWindow& aw, std::size_t out_) {
         mem_radial.push_back(index_of(radial, rw));
         mem_angular.push_back(index_of(angular, aw));
         out.push_back(out_);
         rc_max = std::max(rc_max, rw.b);
+        by_radial.resize(radial.size());
+        by_radial[mem_radial.back()].push_back(mem_radial.size() - 1);
     }
 
     /// scratch layout: R[n * nr + w], dR likewise; A[a], dA[a]; Rjk[w], dRjk[w]
     struct Scratch {
         std::vector<double> R, dR, A, dA, Rjk, dRjk, S, dS;
+        std::vector<double> cos_row, theta_row;  ///< cos theta_ijk and theta_ijk for all k of the current j
+        std::size_t row_j = static_cast<std::size_t>(-1);
     };
 
     void values(const Neighborhood& nb, double* G, Scratch& sc) const {
         prepare(nb, sc);
-        const std::size_t nr = radial.size(), m = out.size();
+        const std::size_t nr = radial.size();
         detail::Triplet t;
         detail::for_each_pair(nb, weighted ? -1 : e1, e2, [&](std::size_t j, std::size_t k) {
             if (nb.r[j] >= rc_max || nb.r[k] >= rc_max) return;
-            t.set(nb, j, k);
-            if (!triplet_angle(t, sc, false)) return;
-            if (narrow && !jk_windows(t, sc, false)) return;
-            const double zz = weighted ? nb.z[j] * nb.z[k] : 1.0;
             const double* Rj = &sc.R[j * nr];
             const double* Rk = &sc.R[k * nr];
-            for (std::size_t s = 0; s < m; ++s) {
-                const std::size_t wi = mem_radial[s];
-                double v = Rj[wi] * Rk[wi] * sc.A[mem_angular[s]];
-                if (narrow) v *= sc.Rjk[wi];
-                G[out[s]] += zz * v;
+            if (!any_live(Rj, Rk, nullptr, nullptr, nr)) return;  // no window reaches both neighbours
+            t.set(nb, j, k);
+            if (!triplet_angle(nb, j, k, t, sc, false)) return;
+            if (narrow && !jk_windows(t, sc, false)) return;
+            const double zz = weighted ? nb.z[j] * nb.z[k] : 1.0;
+            for (std::size_t wi = 0; wi < nr; ++wi) {
+                double p = Rj[wi] * Rk[wi];
+                if (p == 0.0) continue;
+                if (narrow) p *= sc.Rjk[wi];
+                p *= zz;
+                for (std::size_t s : by_radial[wi]) G[out[s]] += p * sc.A[mem_angular[s]];
             }
         });
     }
 
     void gradient(const Neighborhood& nb, const double* w, NeighborGradient& g, Scratch& sc) const {
         prepare(nb, sc);
-        const std::size_t nr = radial.size(), m = out.size();
-        sc.S.resize(nr);
-        sc.dS.resize(nr);
+        const std::size_t nr = radial.size();
         detail::Triplet t;
         detail::for_each_pair(nb, weighted ? -1 : e1, e2, [&](std::size_t j, std::size_t k) {
             if (nb.r[j] >= rc_max || nb.r[k] >= rc_max) return;
-            t.set(nb, j, k);
-            if (!triplet_angle(t, sc, true)) return;
-            if (narrow && !jk_windows(t, sc, true)) return;
-            // S_w = sum_{members with radial window w} w_s A_a, dS_w likewise with dA/dcos
-            std::fill(sc.S.begin(), sc.S.end(), 0.0);
-            std::fill(sc.dS.begin(), sc.dS.end(), 0.0);
-            for (std::size_t s = 0; s < m; ++s) {
-                const double ws = w[out[s]];
-                sc.S[mem_radial[s]] += ws * sc.A[mem_angular[s]];
-                sc.dS[mem_radial[s]] += ws * sc.dA[mem_angular[s]];
-            }
             const double* Rj = &sc.R[j * nr];
             const double* Rk = &sc.R[k * nr];
             const double* dRj = &sc.dR[j * nr];
             const double* dRk = &sc.dR[k * nr];
+            if (!any_live(Rj, Rk, dRj, dRk, nr)) return;
+            t.set(nb, j, k);
+            if (!triplet_angle(nb, j, k, t, sc, true)) return;
+            if (narrow && !jk_windows(t, sc, true)) return;
+            // Per live radial window w: S_w = sum_{members of w} w_s A_a, dS_w likewise with dA/dcos.
             double a_ij = 0.0, a_ik = 0.0, a_jk = 0.0, a_c = 0.0;
             for (std::size_t wi = 0; wi < nr; ++wi) {
+                const double rj = Rj[wi], rk = Rk[wi], drj = dRj[wi], drk = dRk[wi];
+                if ((rj == 0.0 && drj == 0.0) || (rk == 0.0 && drk == 0.0)) continue;
+                double S = 0.0, dS = 0.0;
+                for (std::size_t s : by_radial[wi]) {
+                    const double ws = w[out[s]];
+                    S += ws * sc.A[mem_angular[s]];
+                    dS += ws * sc.dA[mem_angular[s]];
+                }
                 const double rjk = narrow ? sc.Rjk[wi] : 1.0;
                 const double drjk = narrow ? sc.dRjk[wi] : 0.0;
-                a_ij += dRj[wi] * Rk[wi] * rjk * sc.S[wi];
-                a_ik += Rj[wi] * dRk[wi] * rjk * sc.S[wi];
-                a_jk += Rj[wi] * Rk[wi] * drjk * sc.S[wi];
-                a_c += Rj[wi] * Rk[wi] * rjk * sc.dS[wi];
+                a_ij += drj * rk * rjk * S;
+                a_ik += rj * drk * rjk * S;
+                a_jk += rj * rk * drjk * S;
+                a_c += rj * rk * rjk * dS;
             }
             const double zz = weighted ? nb.z[j] * nb.z[k] : 1.0;
             detail::scatter_triplet(t, j, k, zz * a_ij, zz * a_ik, zz * a_jk, zz * a_c, g);
@@ -197,6 +206,33 @@ struct CompactAngularGroup {
     }
 
 private:
+    /// cos theta_ijk (clamped to [-1, 1]) and theta_ijk for every neighbour k of j, vectorised.
+    HDNNP_FLATTEN void angle_row(const Neighborhood& nb, std::size_t j, Scratch& sc) const {
+        using V = simd::Batch;
+        constexpr std::size_t W = simd::width<V>;
+        const std::size_t n = nb.size();
+        const std::size_t nv = (n + W - 1) / W * W;  // <= n + kPad, so loads stay inside the padded arrays
+        sc.cos_row.resize(nv);
+        sc.theta_row.resize(nv);
+        const double xj = nb.dx[j], yj = nb.dy[j], zj = nb.dz[j], rj = nb.r[j];
+        for (std::size_t k = 0; k < nv; k += W) {
+            const V xk = simd::load<V>(&nb.dx[k]), yk = simd::load<V>(&nb.dy[k]), zk = simd::load<V>(&nb.dz[k]);
+            V c = (xj * xk + yj * yk + zj * zk) / (rj * simd::load<V>(&nb.r[k]));
+            c = xsimd::min(xsimd::max(c, V(-1.0)), V(1.0));
+            simd::store(&sc.cos_row[k], c);
+            simd::store(&sc.theta_row[k], xsimd::acos(c));
+        }
+        sc.row_j = j;
+    }
+    /// True if some radial window is non-zero (or has a non-zero slope) at both neighbours.
+    static bool any_live(const double* Rj, const double* Rk, const double* dRj, const double* dRk, std::size_t nr) {
+        for (std::size_t wi = 0; wi < nr; ++wi) {
+            const bool j_live = Rj[wi] != 0.0 || (dRj && dRj[wi] != 0.0);
+            const bool k_live = Rk[wi] != 0.0 || (dRk && dRk[wi] != 0.0);
+            if (j_live && k_live) return true;
+        }
+        return false;
+    }
     static std::size_t index_of(std::vector<CompactWindow>& v, const CompactWindow& x) {
         for (std::size_t i = 0; i < v.size(); ++i)
             if (v[i] == x) return i;
@@ -204,6 +240,7 @@ private:
         return v.size() - 1;
     }
     void prepare(const Neighborhood& nb, Scratch& sc) const {
+        sc.row_j = static_cast<std::size_t>(-1);
         const std::size_t n = nb.size(), nr = radial.size();
         sc.R.assign(n * nr, 0.0);
         sc.dR.assign(n * nr, 0.0);
@@ -217,13 +254,12 @@ private:
         }
     }
     /// Angular windows at theta_ijk; dA holds dA/dcos. False if the triplet is skipped (cos = +-1).
-    bool triplet_angle(detail::Triplet& t, Scratch& sc, bool deriv) const {
-        double c = t.cos;
-        if (c > 1.0) c = 1.0;
-        if (c < -1.0) c = -1.0;
+    bool triplet_angle(const Neighborhood& nb, std::size_t j, std::size_t k, detail::Triplet& t, Scratch& sc, bool deriv) const {
+        if (sc.row_j != j) angle_row(nb, j, sc);
+        const double c = sc.cos_row[k];
         if (c == 1.0 || c == -1.0) return false;
         t.cos = c;
-        const double theta = std::acos(c);
+        const double theta = sc.theta_row[k];
         const double dtheta = deriv ? -1.0 / std::sqrt(1.0 - c * c) : 0.0;
         for (std::size_t a = 0; a < angular.size(); ++a) {
             double f, df;
