@@ -34,6 +34,7 @@
 #include "hdnnp/core/error.hpp"
 #include "hdnnp/core/structure.hpp"
 #include "hdnnp/core/vec3.hpp"
+#include "hdnnp/io/line_reader.hpp"
 #include "hdnnp/io/input_data.hpp"
 
 namespace hdnnp::io {
@@ -155,16 +156,13 @@ struct ExtxyzColumn {
 
 /// Streaming reader of an extended XYZ file, one frame per call of next().
 /// After next() has thrown, the reader must not be used again.
-class ExtxyzReader {
+class ExtxyzReader : public detail::LineReader {
 public:
-    /// Opens `path`; throws ParseError "PATH: cannot open file" if it cannot be read.
-    explicit ExtxyzReader(const std::string& path)
-        : file_(std::make_unique<std::ifstream>(path)), in_(file_.get()), filename_(path) {
-        if (!*file_) throw ParseError(path, 0, "cannot open file for reading");
-    }
+    /// Opens `path`; throws ParseError "PATH: cannot open file for reading" if it cannot be read.
+    explicit ExtxyzReader(const std::string& path) : LineReader(path) {}
 
     /// Reads from a stream the caller keeps alive; `filename` is used in error messages.
-    ExtxyzReader(std::istream& in, std::string filename) : in_(&in), filename_(std::move(filename)) {}
+    ExtxyzReader(std::istream& in, std::string filename) : LineReader(in, std::move(filename)) {}
 
     ExtxyzReader(ExtxyzReader&&) noexcept = default;
     ExtxyzReader& operator=(ExtxyzReader&&) noexcept = default;
@@ -175,29 +173,13 @@ public:
     /// (only blank lines left), leaving `s` unchanged. Throws ParseError on malformed input.
     inline bool next(Structure& s);
 
-    const std::string& filename() const noexcept { return filename_; }
-    /// Number of lines consumed so far.
-    std::size_t line() const noexcept { return line_no_; }
 
 private:
-    bool getline() {
-        if (!std::getline(*in_, line_)) {
-            if (in_->bad()) throw ParseError(filename_, line_no_ + 1, "read error");
-            return false;
-        }
-        ++line_no_;
-        return true;
-    }
+    bool getline() { return read_line(); }
 
-    [[noreturn]] void fail(const std::string& message) const { throw ParseError(filename_, line_no_, message); }
 
     inline std::vector<detail::ExtxyzColumn> parse_properties(const std::string& value) const;
 
-    std::unique_ptr<std::ifstream> file_;
-    std::istream* in_ = nullptr;
-    std::string filename_;
-    std::size_t line_no_ = 0;
-    std::string line_;
     std::vector<std::string_view> tokens_;
 };
 

@@ -34,6 +34,7 @@
 #include "hdnnp/core/error.hpp"
 #include "hdnnp/core/structure.hpp"
 #include "hdnnp/core/vec3.hpp"
+#include "hdnnp/io/line_reader.hpp"
 
 namespace hdnnp::io {
 
@@ -119,16 +120,13 @@ inline void check_writable(const Structure& s, const char* what) {
 
 /// Streaming reader of an input.data file: one structure per call of next(), so training sets that
 /// do not fit in memory can be processed. After next() has thrown, the reader must not be used again.
-class InputDataReader {
+class InputDataReader : public detail::LineReader {
 public:
-    /// Opens `path`; throws ParseError "PATH: cannot open file" if it cannot be read.
-    explicit InputDataReader(const std::string& path)
-        : file_(std::make_unique<std::ifstream>(path)), in_(file_.get()), filename_(path) {
-        if (!*file_) throw ParseError(path, 0, "cannot open file for reading");
-    }
+    /// Opens `path`; throws ParseError "PATH: cannot open file for reading" if it cannot be read.
+    explicit InputDataReader(const std::string& path) : LineReader(path) {}
 
     /// Reads from a stream the caller keeps alive; `filename` is used in error messages.
-    InputDataReader(std::istream& in, std::string filename) : in_(&in), filename_(std::move(filename)) {}
+    InputDataReader(std::istream& in, std::string filename) : LineReader(in, std::move(filename)) {}
 
     InputDataReader(InputDataReader&&) noexcept = default;
     InputDataReader& operator=(InputDataReader&&) noexcept = default;
@@ -139,22 +137,14 @@ public:
     /// file (only blank lines left), in which case `s` is unchanged. Throws ParseError on malformed input.
     inline bool next(Structure& s);
 
-    const std::string& filename() const noexcept { return filename_; }
-    /// Number of lines consumed so far.
-    std::size_t line() const noexcept { return line_no_; }
 
 private:
     bool getline() {
-        if (!std::getline(*in_, line_)) {
-            if (in_->bad()) throw ParseError(filename_, line_no_ + 1, "read error");
-            return false;
-        }
-        ++line_no_;
+        if (!read_line()) return false;
         detail::split_whitespace(line_, tokens_);
         return true;
     }
 
-    [[noreturn]] void fail(const std::string& message) const { throw ParseError(filename_, line_no_, message); }
 
     void expect_fields(std::size_t count, const char* usage) const {
         if (tokens_.size() != count)
@@ -166,11 +156,6 @@ private:
         return detail::parse_finite(tokens_[index], filename_, line_no_, what);
     }
 
-    std::unique_ptr<std::ifstream> file_;
-    std::istream* in_ = nullptr;
-    std::string filename_;
-    std::size_t line_no_ = 0;
-    std::string line_;
     std::vector<std::string_view> tokens_;
 };
 
