@@ -24,7 +24,8 @@ namespace {
 const char* const kPredictUsage =
     "usage: hdnnp predict MODEL_DIR [STRUCTURES] [options]\n"
     "\n"
-    "Evaluates an n2p2 model directory (input.nn, scaling.data, weights.ZZZ.data) on every structure of\n"
+    "Evaluates an n2p2 model directory (input.nn, scaling.data, weights.ZZZ.data; for 4G-HDNNP models also\n"
+    "weightse.ZZZ.data and hardness.ZZZ.data, with the charges in column 5 of nnatoms.out) on every structure of\n"
     "STRUCTURES (default: input.data in the current directory). STRUCTURES is n2p2 input.data, or extended\n"
     "XYZ when its name ends in .xyz or .extxyz (or with --format extxyz). Writes energy.out, nnforces.out\n"
     "and nnatoms.out with n2p2's columns (one block per structure). Units are those of the model's data.\n"
@@ -85,8 +86,15 @@ int predict(int argc, char** argv) {
     if (format != "extxyz" && format != "input.data") throw hdnnp::Error("unknown --format " + format + " (input.data or extxyz)");
 
     const auto t0 = std::chrono::steady_clock::now();
-    const auto pot = hdnnp::Potential<>::load(model_dir);
-    for (const auto& w : pot.model().warnings) std::cerr << "hdnnp: warning: " << w << "\n";
+    // 2G models run on hdnnp::Potential, 4G models (nnp_type 4) on hdnnp::Potential4G.
+    hdnnp::Model loaded = hdnnp::io::load_n2p2_model(model_dir);
+    for (const auto& w : loaded.warnings) std::cerr << "hdnnp: warning: " << w << "\n";
+    const bool fourth = loaded.generation == hdnnp::Generation::fourth;
+    std::unique_ptr<hdnnp::Potential<>> pot2;
+    std::unique_ptr<hdnnp::Potential4G<>> pot4;
+    if (fourth) pot4 = std::make_unique<hdnnp::Potential4G<>>(std::move(loaded));
+    else pot2 = std::make_unique<hdnnp::Potential<>>(std::move(loaded));
+    const hdnnp::Model& model = fourth ? pot4->model() : pot2->model();
 
     StructureSource src;
     if (format == "extxyz") src.xyz = std::make_unique<hdnnp::io::ExtxyzReader>(input);
@@ -120,17 +128,26 @@ int predict(int argc, char** argv) {
     while (src.next(s)) {
         ++conf;
         hdnnp::Result r;
+        std::vector<double> charges;  // 4G: predicted charges (nnatoms.out column 5)
         try {
-            r = pot.compute(s, opt);
+            if (fourth) {
+                hdnnp::ComputeOptions4G opt4;
+                static_cast<hdnnp::ComputeOptions&>(opt4) = opt;
+                hdnnp::Result4G r4 = pot4->compute(s, opt4);
+                charges = std::move(r4.charges);
+                r = std::move(static_cast<hdnnp::Result&>(r4));
+            } else {
+                r = pot2->compute(s, opt);
+            }
         } catch (const hdnnp::Error& e) {
             throw hdnnp::Error(input + ": structure " + std::to_string(conf) + ": " + e.what());
         }
         atoms += s.size();
         warnings += r.extrapolation_count;
         for (const auto& w : r.extrapolations) std::cerr << hdnnp::io::extrapolation_line(conf - 1, w);
-        hdnnp::io::write_energy_row(*fe, conf, pot.model(), s, r);
+        hdnnp::io::write_energy_row(*fe, conf, model, s, r);
         hdnnp::io::write_nnforces_rows(*ff, conf, s, r);
-        hdnnp::io::write_nnatoms_rows(*fa, conf, s, r);
+        hdnnp::io::write_nnatoms_rows(*fa, conf, s, r, charges);
         if (fx) {
             const double e = r.energy;
             hdnnp::io::write_extxyz(*fx, s, forces ? &r.forces : nullptr, nullptr, &e);

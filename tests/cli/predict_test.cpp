@@ -116,3 +116,31 @@ TEST_CASE("hdnnp predict fails with a clear message for a missing model or bad s
     CHECK(run("predict " + ex + " " + (out / "bad.data").string() + " --bogus", out / "log3") != 0);
     CHECK(slurp(out / "log3").find("unknown option --bogus") != std::string::npos);
 }
+
+TEST_CASE("hdnnp predict on a 4G model writes n2p2's energies, forces and charges", "[cli][4g]") {
+    for (const std::string ex : {"H2O_RPBE-D3_4G", "AlAuMgO_4G", "Carbon_chain_4G"}) {
+        DYNAMIC_SECTION(ex) {
+            const std::string dir = test::predict_dir(ex);
+            const fs::path out = fresh_dir("4g_" + ex);
+            REQUIRE(run("predict " + dir + " " + dir + "/input.data -o " + out.string(), out / "log") == 0);
+            const auto e = test::read_out_table((out / "energy.out").string());
+            const auto e_ref = test::read_out_table(dir + "/expected/energy.out");
+            REQUIRE(e.size() == 1);
+            CHECK(std::abs(e[0][3] - e_ref[0][3]) <= 1e-9 * std::abs(e_ref[0][3]));
+            const auto f = test::read_out_table((out / "nnforces.out").string());
+            const auto f_ref = test::read_out_table(dir + "/expected/nnforces.out");
+            REQUIRE(f.size() == f_ref.size());
+            double max_df = 0.0;
+            for (std::size_t i = 0; i < f.size(); ++i)
+                for (int k = 5; k < 8; ++k) max_df = std::max(max_df, std::abs(f[i][k] - f_ref[i][k]));
+            CHECK(max_df <= 1e-7);
+            const auto a = test::read_out_table((out / "nnatoms.out").string());
+            const auto a_ref = test::read_out_table(dir + "/expected/nnatoms.out");
+            REQUIRE(a.size() == a_ref.size());
+            double max_dq = 0.0;
+            for (std::size_t i = 0; i < a.size(); ++i) max_dq = std::max(max_dq, std::abs(a[i][4] - a_ref[i][4]));
+            INFO("max force deviation " << max_df << ", max charge deviation " << max_dq);
+            CHECK(max_dq <= 1e-8);
+        }
+    }
+}

@@ -7,8 +7,16 @@
 //   E = sum_i NN_i / conv_energy + N mean_energy + sum_i atom_energy(e_i)
 // (symmetry functions do not change under the length conversion, so they are computed directly in
 // physical units).
+//
+// Fourth-generation models (Generation::fourth) add per element an electronegativity network chi
+// (input: the scaled symmetry functions; output chi_int, with chi = chi_int conv_charge / conv_energy
+// [energy/e]), a hardness J [energy/e^2] (hardness.ZZZ.data, physical units) and a Gaussian charge width
+// sigma [length] (`fixed_gausswidth`), and per model the electrostatics settings (k_e = 1/four_pi_epsilon,
+// screening, Ewald). Their short-range networks take one more input, the atom's charge Q conv_charge,
+// as the LAST input. See core/potential_4g.hpp for the energy expression.
 #pragma once
 
+#include <algorithm>
 #include <cstddef>
 #include <string>
 #include <vector>
@@ -17,6 +25,8 @@
 #include "hdnnp/cutoffs/cutoff.hpp"
 #include "hdnnp/descriptors/descriptor_set.hpp"
 #include "hdnnp/descriptors/scaling.hpp"
+#include "hdnnp/electrostatics/ewald.hpp"
+#include "hdnnp/electrostatics/screening.hpp"
 #include "hdnnp/networks/network.hpp"
 
 namespace hdnnp {
@@ -28,7 +38,18 @@ struct ElementModel {
     double atom_energy = 0.0;        ///< `atom_energy` offset [energy per atom]
     ElementDescriptors descriptors;  ///< symmetry functions in network-input order
     ElementScaling scaling;
-    Network network;                 ///< short-range network (input: scaled functions)
+    Network network;                 ///< short-range network (input: scaled functions [, charge in 4G])
+    // 4G only:
+    Network electronegativity;       ///< chi network (input: scaled functions; output chi in internal units)
+    double hardness = 0.0;           ///< J [energy/e^2]
+    double gauss_width = 0.0;        ///< sigma of the Gaussian charge [length]
+};
+
+/// The electrostatics settings of a 4G model (input.nn keywords), in the units of the data.
+struct ElectrostaticsSettings {
+    double four_pi_epsilon = 1.0;   ///< `four_pi_epsilon`, 1/k_e [e^2/(energy length)]
+    ScreeningFunction screening;    ///< `screen_electrostatics` (disabled when absent)
+    EwaldSettings ewald;            ///< `ewald_truncation_error_method`, `ewald_prec`
 };
 
 enum class Generation { second = 2, fourth = 4, charge = 10 };
@@ -47,6 +68,7 @@ struct Model {
     double conv_energy = 1.0;         ///< internal energy per physical energy
     double conv_length = 1.0;         ///< internal length per physical length
     double conv_charge = 1.0;
+    ElectrostaticsSettings electrostatics;  ///< 4G only
     std::vector<std::string> warnings;  ///< non-fatal remarks from loading (unknown keywords, ...)
 
     /// Index of an element symbol, or -1.
@@ -60,6 +82,12 @@ struct Model {
         double rc = 0.0;
         for (const auto& e : elements) rc = std::max(rc, e.descriptors.cutoff());
         return rc;
+    }
+    /// Largest Gaussian charge width of all elements [length] (4G).
+    double max_gauss_width() const {
+        double s = 0.0;
+        for (const auto& e : elements) s = std::max(s, e.gauss_width);
+        return s;
     }
     std::vector<std::string> symbols() const {
         std::vector<std::string> s;

@@ -1,7 +1,19 @@
-// hdnnp: loading n2p2 / RuNNer model directories (input.nn, scaling.data, weights.ZZZ.data).
+// hdnnp: loading n2p2 / RuNNer model directories (input.nn, scaling.data, weights.ZZZ.data; for 4G
+// models also weightse.ZZZ.data and hardness.ZZZ.data).
 //
 //   Model load_n2p2_model(dir)                      // reads dir/input.nn, dir/scaling.data, dir/weights.ZZZ.data
 //   Model parse_n2p2_model(input_nn, scaling, weights_of_element, names)   // from streams (tests)
+//   Model parse_n2p2_model(..., weights_of_element, files_4g)               // 4G: weightse / hardness streams
+//
+// 4G keywords (nnp_type 4): `global_hidden_layers_electrostatic`, `global_nodes_electrostatic`,
+// `global_activation_electrostatic` (and the `element_*_electrostatic` overrides, with the rules of the
+// `_short` ones) for the electronegativity networks (input: the scaled symmetry functions);
+// `fixed_gausswidth El sigma` once per element; `screen_electrostatics r_in r_out [c|p1|p2|p3|p4|e]`;
+// `ewald_truncation_error_method 0|1` (default 0); `ewald_prec eps` (method 0, 0 < eps < 1) or
+// `ewald_prec eps_F q_max [r_c]` (method 1); `four_pi_epsilon` (default 1). The short-range networks get
+// one more input (the charge, last). hardness.ZZZ.data holds exactly one number [energy/e^2, physical
+// units]. A 4G scaling.data may end with one two-number line (nnp-scaling's energy-per-atom range), which
+// is skipped as n2p2 does.
 //
 // Every inconsistency is a ParseError "FILE:LINE: what was expected": unknown or repeated keywords that
 // n2p2 would reject, malformed numbers, unknown elements, symmetry functions with wrong parameter counts
@@ -80,6 +92,7 @@ inline std::string canonical_keyword(const std::string& k) {
 }
 
 inline Settings read_settings(std::istream& in, const std::string& file) {
+    // As n2p2: `element_nodes_electrostatic` may appear only once (one element can be overridden).
     static const std::set<std::string> repeatable = {"symfunction_short", "atom_energy", "element_nodes_short",
                                                      "fixed_gausswidth", "initial_hardness"};
     Settings s;
@@ -133,11 +146,16 @@ inline const char* usage(int type) {
 
 }  // namespace detail_model
 
+/// Opens the 4G files of an element: kind is "weightse" or "hardness"; sets name for messages.
+using Files4G = std::function<std::istream&(const std::string& kind, int z, std::string& name)>;
+
 /// Builds a model from input.nn text, scaling.data text and a function returning the weights stream of
-/// an element (by atomic number). `names` are the file names used in messages.
+/// an element (by atomic number). `names` are the file names used in messages. 4G models also need
+/// files_4g (the electronegativity weights and the hardness of each element).
 inline Model parse_n2p2_model(std::istream& input_nn, const std::string& input_nn_name, std::istream& scaling,
                               const std::string& scaling_name,
-                              const std::function<std::istream&(int z, std::string& name)>& weights) {
+                              const std::function<std::istream&(int z, std::string& name)>& weights,
+                              const Files4G& files_4g = {}) {
     using namespace detail_model;
     const Settings S = read_settings(input_nn, input_nn_name);
     Model m;
@@ -150,8 +168,8 @@ inline Model parse_n2p2_model(std::istream& input_nn, const std::string& input_n
         else if (v == "4" || v == "4G-HDNNP") m.generation = Generation::fourth;
         else if (v == "10" || v == "Q-HDNNP") m.generation = Generation::charge;
         else S.fail(l->number, "unknown nnp_type '" + v + "' (expected 2, 4, 10, 2G-HDNNP, 4G-HDNNP or Q-HDNNP)");
-        if (m.generation != Generation::second)
-            S.fail(l->number, "nnp_type " + v + " is not supported by this version (only 2G-HDNNP models load; 4G is planned)");
+        if (m.generation == Generation::charge)
+            S.fail(l->number, "nnp_type " + v + " (Q-HDNNP) is not supported by this version (2G-HDNNP and 4G-HDNNP models load)");
     }
 
     // --- elements
@@ -285,7 +303,8 @@ inline Model parse_n2p2_model(std::istream& input_nn, const std::string& input_n
         if (!(f.rc > 0.0)) S.fail(l.number, "cutoff radius rc must be positive, got " + std::to_string(f.rc));
         if (!f.is_compact()) {
             if (f.eta < 0.0) S.fail(l.number, "eta must not be negative");
-            if (f.is_angular() && f.zeta < 0.0) S.fail(l.number, "zeta must not be negative");
+            // zeta < 0 is accepted as n2p2 does (the AlAuMgO 4G reference model uses zeta = -1, -2):
+            // (1 + lambda cos)^zeta is evaluated only where 1 + lambda cos > 0.
         } else {
             try {
                 CompactCore core; bool asym;
@@ -311,65 +330,151 @@ inline Model parse_n2p2_model(std::istream& input_nn, const std::string& input_n
         sort_n2p2(sfs[e]);
     }
 
-    // --- network architecture
-    const Line& hl = S.require("global_hidden_layers_short");
-    const long nh = S.integer(hl, 1, "the number of hidden layers");
-    if (nh < 0) S.fail(hl.number, "number of hidden layers must not be negative");
-    const Line& nodes = S.require("global_nodes_short");
-    if (static_cast<long>(nodes.words.size()) - 1 != nh)
-        S.fail(nodes.number, "'global_nodes_short' needs " + std::to_string(nh) + " widths (one per hidden layer), got " +
-                                 std::to_string(nodes.words.size() - 1));
-    std::vector<std::size_t> widths;
-    for (long k = 0; k < nh; ++k) {
-        const long w = S.integer(nodes, static_cast<std::size_t>(k) + 1, "a layer width");
-        if (w < 1) S.fail(nodes.number, "layer widths must be positive");
-        widths.push_back(static_cast<std::size_t>(w));
-    }
-    const Line& act = S.require("global_activation_short");
-    if (static_cast<long>(act.words.size()) - 1 != nh + 1)
-        S.fail(act.number, "'global_activation_short' needs " + std::to_string(nh + 1) +
-                               " letters (one per hidden layer and one for the output layer), got " + std::to_string(act.words.size() - 1));
-    std::vector<Activation> acts;
-    for (std::size_t k = 1; k < act.words.size(); ++k) {
-        try {
-            acts.push_back(activation_from_letter(act.words[k]));
-        } catch (const Error& e) {
-            S.fail(act.number, e.what());
-        }
-    }
-    std::vector<std::vector<std::size_t>> el_widths(m.elements.size(), widths);
-    std::vector<std::vector<Activation>> el_acts(m.elements.size(), acts);
-    if (const Line* l = S.get("element_hidden_layers_short")) {
-        if (l->words.size() != 3) S.fail(l->number, "'element_hidden_layers_short' expects: Element n");
-        elem(*l, 1);
-        if (S.integer(*l, 2, "the number of hidden layers") != nh)
-            S.fail(l->number, "element-specific network depth differs from global_hidden_layers_short (n2p2 cannot use such a model)");
-    }
-    for (const Line& l : S.all("element_nodes_short")) {
-        const std::size_t e = static_cast<std::size_t>(elem(l, 1));
-        if (static_cast<long>(l.words.size()) - 2 != nh)
-            S.fail(l.number, "'element_nodes_short' needs " + std::to_string(nh) + " widths");
-        // As n2p2 does: the last hidden layer keeps the global width.
-        for (long k = 0; k + 1 < nh; ++k) {
-            const long w = S.integer(l, static_cast<std::size_t>(k) + 2, "a layer width");
-            if (w < 1) S.fail(l.number, "layer widths must be positive");
-            el_widths[e][static_cast<std::size_t>(k)] = static_cast<std::size_t>(w);
-        }
-    }
-    if (const Line* l = S.get("element_activation_short")) {
-        const std::size_t e = static_cast<std::size_t>(elem(*l, 1));
-        if (static_cast<long>(l->words.size()) - 2 != nh + 1)
-            S.fail(l->number, "'element_activation_short' needs " + std::to_string(nh + 1) + " letters");
-        // As n2p2 does: only the hidden layers change; the output activation stays global.
+    // --- network architecture (short: `_short` keywords; 4G electronegativity: `_electrostatic`)
+    struct Architecture {
+        long nh = 0;
+        std::vector<std::vector<std::size_t>> widths;  // per element: hidden layer widths
+        std::vector<std::vector<Activation>> acts;     // per element: hidden layers, then output
+    };
+    auto architecture = [&](const std::string& sfx) {
+        Architecture a;
+        const Line& hl = S.require("global_hidden_layers" + sfx);
+        const long nh = S.integer(hl, 1, "the number of hidden layers");
+        if (nh < 0) S.fail(hl.number, "number of hidden layers must not be negative");
+        a.nh = nh;
+        const Line& nodes = S.require("global_nodes" + sfx);
+        if (static_cast<long>(nodes.words.size()) - 1 != nh)
+            S.fail(nodes.number, "'global_nodes" + sfx + "' needs " + std::to_string(nh) +
+                                     " widths (one per hidden layer), got " + std::to_string(nodes.words.size() - 1));
+        std::vector<std::size_t> widths;
         for (long k = 0; k < nh; ++k) {
+            const long w = S.integer(nodes, static_cast<std::size_t>(k) + 1, "a layer width");
+            if (w < 1) S.fail(nodes.number, "layer widths must be positive");
+            widths.push_back(static_cast<std::size_t>(w));
+        }
+        const Line& act = S.require("global_activation" + sfx);
+        if (static_cast<long>(act.words.size()) - 1 != nh + 1)
+            S.fail(act.number, "'global_activation" + sfx + "' needs " + std::to_string(nh + 1) +
+                                   " letters (one per hidden layer and one for the output layer), got " +
+                                   std::to_string(act.words.size() - 1));
+        std::vector<Activation> acts;
+        for (std::size_t k = 1; k < act.words.size(); ++k) {
             try {
-                el_acts[e][static_cast<std::size_t>(k)] = activation_from_letter(l->words[static_cast<std::size_t>(k) + 2]);
-            } catch (const Error& err) {
-                S.fail(l->number, err.what());
+                acts.push_back(activation_from_letter(act.words[k]));
+            } catch (const Error& e) {
+                S.fail(act.number, e.what());
+            }
+        }
+        a.widths.assign(m.elements.size(), widths);
+        a.acts.assign(m.elements.size(), acts);
+        if (const Line* l = S.get("element_hidden_layers" + sfx)) {
+            if (l->words.size() != 3) S.fail(l->number, "'element_hidden_layers" + sfx + "' expects: Element n");
+            elem(*l, 1);
+            if (S.integer(*l, 2, "the number of hidden layers") != nh)
+                S.fail(l->number, "element-specific network depth differs from global_hidden_layers" + sfx +
+                                      " (n2p2 cannot use such a model)");
+        }
+        for (const Line& l : S.all("element_nodes" + sfx)) {
+            const std::size_t e = static_cast<std::size_t>(elem(l, 1));
+            if (static_cast<long>(l.words.size()) - 2 != nh)
+                S.fail(l.number, "'element_nodes" + sfx + "' needs " + std::to_string(nh) + " widths");
+            // As n2p2 does: the last hidden layer keeps the global width.
+            for (long k = 0; k + 1 < nh; ++k) {
+                const long w = S.integer(l, static_cast<std::size_t>(k) + 2, "a layer width");
+                if (w < 1) S.fail(l.number, "layer widths must be positive");
+                a.widths[e][static_cast<std::size_t>(k)] = static_cast<std::size_t>(w);
+            }
+        }
+        if (const Line* l = S.get("element_activation" + sfx)) {
+            const std::size_t e = static_cast<std::size_t>(elem(*l, 1));
+            if (static_cast<long>(l->words.size()) - 2 != nh + 1)
+                S.fail(l->number, "'element_activation" + sfx + "' needs " + std::to_string(nh + 1) + " letters");
+            // As n2p2 does: only the hidden layers change; the output activation stays global.
+            for (long k = 0; k < nh; ++k) {
+                try {
+                    a.acts[e][static_cast<std::size_t>(k)] = activation_from_letter(l->words[static_cast<std::size_t>(k) + 2]);
+                } catch (const Error& err) {
+                    S.fail(l->number, err.what());
+                }
+            }
+        }
+        return a;
+    };
+    const Architecture short_arch = architecture("_short");
+    const bool fourth = m.generation == Generation::fourth;
+    Architecture elec_arch;
+    if (fourth) elec_arch = architecture("_electrostatic");
+    const bool normalize_nodes = S.has("normalize_nodes");
+
+    // --- 4G electrostatics keywords
+    if (fourth) {
+        std::vector<const Line*> width_line(m.elements.size(), nullptr);
+        for (const Line& l : S.all("fixed_gausswidth")) {
+            if (l.words.size() != 3) S.fail(l.number, "'fixed_gausswidth' expects: fixed_gausswidth Element sigma");
+            const std::size_t e = static_cast<std::size_t>(elem(l, 1));
+            if (width_line[e])
+                S.fail(l.number, "'fixed_gausswidth' for element " + m.elements[e].symbol + " given twice (first on line " +
+                                     std::to_string(width_line[e]->number) + ")");
+            width_line[e] = &l;
+            const double sigma = S.number(l, 2, "the Gaussian width");
+            if (!(sigma > 0.0)) S.fail(l.number, "Gaussian width of element " + m.elements[e].symbol + " must be positive");
+            m.elements[e].gauss_width = sigma;
+        }
+        for (std::size_t e = 0; e < m.elements.size(); ++e)
+            if (!width_line[e])
+                S.fail(0, "element " + m.elements[e].symbol +
+                              " has no 'fixed_gausswidth' (a 4G model needs the Gaussian charge width of every element)");
+        ElectrostaticsSettings& es = m.electrostatics;
+        if (const Line* l = S.get("four_pi_epsilon")) {
+            if (l->words.size() != 2) S.fail(l->number, "'four_pi_epsilon' takes one value");
+            es.four_pi_epsilon = S.number(*l, 1, "4 pi epsilon_0");
+            if (!(es.four_pi_epsilon > 0.0)) S.fail(l->number, "four_pi_epsilon must be positive");
+        }
+        if (const Line* l = S.get("screen_electrostatics")) {
+            if (l->words.size() != 3 && l->words.size() != 4)
+                S.fail(l->number, "'screen_electrostatics' expects: screen_electrostatics r_inner r_outer [c|p1|p2|p3|p4|e]");
+            es.screening.inner = S.number(*l, 1, "the inner screening radius");
+            es.screening.outer = S.number(*l, 2, "the outer screening radius");
+            if (!(es.screening.inner < es.screening.outer))
+                S.fail(l->number, "screening needs r_inner < r_outer, got " + l->words[1] + " and " + l->words[2]);
+            if (!(es.screening.outer > 0.0)) S.fail(l->number, "outer screening radius must be positive");
+            if (l->words.size() == 4) {
+                try {
+                    es.screening.core = screening_core_from_name(l->words[3]);
+                } catch (const Error& e) {
+                    S.fail(l->number, e.what());
+                }
+            }
+        }
+        if (const Line* l = S.get("ewald_truncation_error_method")) {
+            if (l->words.size() != 2) S.fail(l->number, "'ewald_truncation_error_method' takes one value (0 or 1)");
+            const long v = S.integer(*l, 1, "the truncation error method");
+            if (v != 0 && v != 1) S.fail(l->number, "unknown ewald_truncation_error_method " + l->words[1] + " (expected 0 or 1)");
+            es.ewald.method = v == 0 ? EwaldTruncation::jackson_catlow : EwaldTruncation::kolafa_perram;
+        }
+        const Line& ep = S.require("ewald_prec");
+        const std::size_t nv = ep.words.size() - 1;
+        if (es.ewald.method == EwaldTruncation::jackson_catlow) {
+            if (nv != 1)
+                S.fail(ep.number, "'ewald_prec' takes one value (the precision) with ewald_truncation_error_method 0, got " +
+                                      std::to_string(nv));
+            es.ewald.precision = S.number(ep, 1, "the Ewald precision");
+            if (!(es.ewald.precision > 0.0 && es.ewald.precision < 1.0))
+                S.fail(ep.number, "Ewald precision must satisfy 0 < precision < 1 with ewald_truncation_error_method 0");
+        } else {
+            if (nv != 2 && nv != 3)
+                S.fail(ep.number, "'ewald_prec' takes 2 or 3 values (force error, maximum charge [, real-space cutoff]) with "
+                                  "ewald_truncation_error_method 1, got " + std::to_string(nv));
+            es.ewald.precision = S.number(ep, 1, "the Ewald force precision");
+            es.ewald.max_charge = S.number(ep, 2, "the maximum charge");
+            if (!(es.ewald.precision > 0.0)) S.fail(ep.number, "Ewald precision must be positive");
+            if (!(es.ewald.max_charge > 0.0)) S.fail(ep.number, "maximum charge must be positive");
+            if (nv == 3) {
+                es.ewald.real_cutoff = S.number(ep, 3, "the real-space cutoff");
+                if (!(es.ewald.real_cutoff > 0.0)) S.fail(ep.number, "real-space cutoff must be positive");
             }
         }
     }
-    const bool normalize_nodes = S.has("normalize_nodes");
 
     // --- scaling.data: sequential, element by element in sorted order; indices checked
     {
@@ -378,11 +483,19 @@ inline Model parse_n2p2_model(std::istream& input_nn, const std::string& input_n
         std::vector<std::vector<std::array<double, 4>>> stats(m.elements.size());
         std::vector<bool> has_sigma(m.elements.size(), true);
         std::size_t e = 0;
+        bool energy_range_line = false;  // 4G: nnp-scaling's trailing "Emin Emax" line (skipped by n2p2)
         while (std::getline(scaling, raw)) {
             ++n;
             const auto w = hdnnp::detail::split_words(raw);
             if (w.empty() || w[0][0] == '#') continue;
             while (e < m.elements.size() && stats[e].size() == sfs[e].size()) ++e;
+            if (e >= m.elements.size() && fourth && !energy_range_line && w.size() == 2) {
+                double a, b;
+                if (!hdnnp::detail::parse_double(w[0], a) || !hdnnp::detail::parse_double(w[1], b))
+                    throw ParseError(scaling_name, n, "expected two numbers (energy range) after the symmetry function lines");
+                energy_range_line = true;
+                continue;
+            }
             if (e >= m.elements.size())
                 throw ParseError(scaling_name, n, "more lines than symmetry functions (the model has " + std::to_string(sfs.size()) +
                                                       " elements and all their functions are already scaled)");
@@ -423,23 +536,20 @@ inline Model parse_n2p2_model(std::istream& input_nn, const std::string& input_n
     }
 
     // --- per element: descriptors and networks with weights
-    for (std::size_t e = 0; e < m.elements.size(); ++e) {
-        ElementModel& em = m.elements[e];
-        em.descriptors = ElementDescriptors(sfs[e], alpha);
+    // Reads a weights file into the layers of a network n_in -> widths -> 1 (count checked).
+    auto read_network = [&](std::istream& ws, const std::string& wname, std::size_t n_in, const std::vector<std::size_t>& widths,
+                            const std::vector<Activation>& acts, const std::string& what, const std::string& symbol) {
         std::vector<DenseLayer> layers;
-        std::size_t n_in = sfs[e].size();
-        for (long k = 0; k <= nh; ++k) {
+        const std::size_t nh = widths.size();
+        for (std::size_t k = 0; k <= nh; ++k) {
             DenseLayer L;
             L.n_in = n_in;
-            L.n_out = k < nh ? el_widths[e][static_cast<std::size_t>(k)] : 1;
-            L.activation = el_acts[e][static_cast<std::size_t>(k)];
+            L.n_out = k < nh ? widths[k] : 1;
+            L.activation = acts[k];
             layers.push_back(L);
             n_in = L.n_out;
         }
-        std::string wname;
-        std::istream& ws = weights(em.atomic_number, wname);
         std::vector<double> values;
-        std::vector<std::size_t> lines;
         std::string raw;
         std::size_t n = 0;
         while (std::getline(ws, raw)) {
@@ -451,11 +561,11 @@ inline Model parse_n2p2_model(std::istream& input_nn, const std::string& input_n
             values.push_back(v);
         }
         std::size_t need = 0;
-        std::string arch = std::to_string(sfs[e].size());
+        std::string arch = std::to_string(layers.front().n_in);
         for (const auto& L : layers) { need += L.n_in * L.n_out + L.n_out; arch += "-" + std::to_string(L.n_out); }
         if (values.size() != need)
-            throw ParseError(wname, 0, "holds " + std::to_string(values.size()) + " weights and biases but the " + arch +
-                                           " network of element " + em.symbol + " needs " + std::to_string(need));
+            throw ParseError(wname, 0, "holds " + std::to_string(values.size()) + " weights and biases but the " + arch + " " +
+                                           what + " of element " + symbol + " needs " + std::to_string(need));
         std::size_t p = 0;
         for (auto& L : layers) {
             L.weights.assign(values.begin() + static_cast<long>(p), values.begin() + static_cast<long>(p + L.n_in * L.n_out));
@@ -463,12 +573,51 @@ inline Model parse_n2p2_model(std::istream& input_nn, const std::string& input_n
             L.biases.assign(values.begin() + static_cast<long>(p), values.begin() + static_cast<long>(p + L.n_out));
             p += L.n_out;
         }
-        em.network = Network(std::move(layers), normalize_nodes);
+        return Network(std::move(layers), normalize_nodes);
+    };
+    if (fourth && !files_4g)
+        S.fail(0, "a 4G model needs its weightse.ZZZ.data and hardness.ZZZ.data files (use load_n2p2_model or pass files_4g)");
+    for (std::size_t e = 0; e < m.elements.size(); ++e) {
+        ElementModel& em = m.elements[e];
+        em.descriptors = ElementDescriptors(sfs[e], alpha);
+        const std::size_t ns = sfs[e].size();
+        {
+            std::string wname;
+            std::istream& ws = weights(em.atomic_number, wname);
+            em.network = read_network(ws, wname, fourth ? ns + 1 : ns, short_arch.widths[e], short_arch.acts[e], "network", em.symbol);
+        }
+        if (!fourth) continue;
+        {
+            std::string wname;
+            std::istream& ws = files_4g("weightse", em.atomic_number, wname);
+            em.electronegativity =
+                read_network(ws, wname, ns, elec_arch.widths[e], elec_arch.acts[e], "electronegativity network", em.symbol);
+        }
+        {
+            std::string hname;
+            std::istream& hs = files_4g("hardness", em.atomic_number, hname);
+            std::string raw;
+            std::size_t n = 0, count = 0;
+            double J = 0.0;
+            while (std::getline(hs, raw)) {
+                ++n;
+                const auto w = hdnnp::detail::split_words(raw);
+                if (w.empty() || w[0][0] == '#') continue;
+                ++count;
+                if (count > 1) throw ParseError(hname, n, "expected exactly one number (the hardness of element " + em.symbol + "), found more");
+                if (!hdnnp::detail::parse_double(w[0], J)) throw ParseError(hname, n, "expected a number in column 1, got '" + w[0] + "'");
+            }
+            if (count == 0) throw ParseError(hname, 0, "holds no hardness value (expected one number for element " + em.symbol + ")");
+            if (!(J > 0.0))
+                throw ParseError(hname, 0, "hardness of element " + em.symbol + " must be positive (charge equilibration needs J > 0)");
+            em.hardness = J;
+        }
     }
     return m;
 }
 
-/// Loads an n2p2 model directory: input.nn, scaling.data and weights.ZZZ.data (ZZZ = atomic number).
+/// Loads an n2p2 model directory: input.nn, scaling.data and weights.ZZZ.data (ZZZ = atomic number);
+/// for 4G models also weightse.ZZZ.data and hardness.ZZZ.data.
 inline Model load_n2p2_model(const std::string& dir) {
     auto path = [&](const std::string& f) { return dir.empty() ? f : (dir.back() == '/' ? dir + f : dir + "/" + f); };
     const std::string nn = path("input.nn"), sc = path("scaling.data");
@@ -477,16 +626,31 @@ inline Model load_n2p2_model(const std::string& dir) {
     std::ifstream fsc(sc);
     if (!fsc) throw ParseError(sc, 0, "cannot open the symmetry function scaling file");
     std::ifstream fw;
-    Model m = parse_n2p2_model(fin, nn, fsc, sc, [&](int z, std::string& name) -> std::istream& {
-        char buf[32];
-        std::snprintf(buf, sizeof buf, "weights.%03d.data", z);
-        name = path(buf);
-        fw.close();
-        fw.clear();
-        fw.open(name);
-        if (!fw) throw ParseError(name, 0, "cannot open the weights file of element " + element_symbol(z));
-        return fw;
-    });
+    Model m = parse_n2p2_model(
+        fin, nn, fsc, sc,
+        [&](int z, std::string& name) -> std::istream& {
+            char buf[32];
+            std::snprintf(buf, sizeof buf, "weights.%03d.data", z);
+            name = path(buf);
+            fw.close();
+            fw.clear();
+            fw.open(name);
+            if (!fw) throw ParseError(name, 0, "cannot open the weights file of element " + element_symbol(z));
+            return fw;
+        },
+        [&](const std::string& kind, int z, std::string& name) -> std::istream& {
+            char buf[48];
+            std::snprintf(buf, sizeof buf, "%s.%03d.data", kind.c_str(), z);
+            name = path(buf);
+            fw.close();
+            fw.clear();
+            fw.open(name);
+            if (!fw)
+                throw ParseError(name, 0, std::string("cannot open the ") +
+                                              (kind == "hardness" ? "hardness" : "electronegativity weights") +
+                                              " file of element " + element_symbol(z));
+            return fw;
+        });
     m.directory = dir;
     return m;
 }

@@ -1,0 +1,499 @@
+// hdnnp: the Coulomb operator of Gaussian charges and the 4G electrostatic energy.
+//
+// Atom i carries a spherical Gaussian charge Q_i (2 pi sigma_i^2)^(-3/2) exp(-|r - R_i|^2 / (2 sigma_i^2));
+// gamma_ij = sqrt(sigma_i^2 + sigma_j^2); k_e = 1 / four_pi_epsilon. The Coulomb energy of the charges,
+// including each Gaussian's self-energy, is E_C = 1/2 Q^T C Q with the symmetric N x N matrix C:
+//
+//   non-periodic  C_ij = k_e erf(r_ij / (sqrt2 gamma_ij)) / r_ij          (i != j)
+//                 C_ii = k_e / (sigma_i sqrt(pi))
+//   periodic      C_ij = k_e sum_{n: |r_ij + n| <= r_c}' [erfc(r/(sqrt2 eta)) - erfc(r/(sqrt2 gamma_ij))] / r
+//                      + sum_{half k-sphere} a_k cos(k . (R_i - R_j))     (a_k: see KVectors)
+//                      + delta_ij k_e [1/(sigma_i sqrt(pi)) - sqrt(2)/(eta sqrt(pi))]
+//                 (' : the n = 0 term is left out for i == j; both n and -n images of an atom count)
+// The charge-equilibration matrix of a 4G-HDNNP is A = C + diag(J) (J: element hardness).
+//
+// The electrostatic energy that enters the 4G total energy (n2p2's convention) is
+//   E_elec = 1/2 Q^T C Q - k_e sum_i Q_i^2 / (2 sigma_i sqrt(pi)) + E_screen,
+//   E_screen = k_e sum_{pairs (and images), r < r_out} Q_i Q_j erf(r/(sqrt2 gamma_ij)) (f_s(r) - 1) / r
+// (f_s: ScreeningFunction). Pairs of an atom with its own periodic images enter E_screen with weight 1
+// per image (n2p2, which visits both n and -n: twice the pair-counting value) unless
+// `self_image_weight` is set to 1/2.
+//
+// Shapes: R (N, 3); element (N) element index per atom; sigma (n_elements) [length]; Q, y, u (N) [e];
+// gradients (N, 3) [energy/length]; virial W_ab = -sum_pairs d_a dE/dd_b [energy] (d from atom i to the
+// image of j). Units: those of the model (lengths, energies), charges in e.
+#pragma once
+
+#include <algorithm>
+#include <cmath>
+#include <cstddef>
+#include <cstdint>
+#include <vector>
+
+#ifdef _OPENMP
+#include <omp.h>
+#endif
+
+#include "hdnnp/core/vec3.hpp"
+#include "hdnnp/electrostatics/ewald.hpp"
+#include "hdnnp/electrostatics/screening.hpp"
+
+namespace hdnnp {
+
+namespace detail_coulomb {
+inline int n_threads() {
+#ifdef _OPENMP
+    return omp_get_max_threads();
+#else
+    return 1;
+#endif
+}
+inline int thread_id() {
+#ifdef _OPENMP
+    return omp_get_thread_num();
+#else
+    return 0;
+#endif
+}
+constexpr double two_over_sqrt_pi = 1.1283791670955126;  // 2 / sqrt(pi)
+/// Loops over fewer atoms than this run on one thread (parallel regions cost more than they save).
+constexpr std::int64_t kParallelMin = 64;
+/// erfc(x) and exp(-x^2) are below 2.3e-16 of their value at 0 for x >= 6.
+constexpr double kErfcZero = 6.0;
+}  // namespace detail_coulomb
+
+/// The matrix C(R) of a structure, as a dense matrix, as a matrix-free product, and its derivative.
+class GaussianCoulomb {
+public:
+    GaussianCoulomb() = default;
+
+    /// Non-periodic structure. element: shape (N); sigma: shape (n_elements); ke = 1/four_pi_epsilon.
+    GaussianCoulomb(std::vector<Vec3> R, std::vector<int> element, std::vector<double> sigma, double ke)
+        : R_(std::move(R)), el_(std::move(element)), sigma_(std::move(sigma)), ke_(ke) {
+        setup_pairs();
+    }
+
+    /// Periodic structure with cell rows a, b, c and the given Ewald splitting and cutoffs.
+    GaussianCoulomb(std::vector<Vec3> R, std::vector<int> element, std::vector<double> sigma, double ke, const Mat3& cell,
+                    const EwaldParameters& ewald)
+        : R_(std::move(R)), el_(std::move(element)), sigma_(std::move(sigma)), ke_(ke), periodic_(true), cell_(cell),
+          ewald_(ewald) {
+        setup_pairs();
+        images_ = PairImages(R_, cell_, ewald_.real_cutoff);
+        kv_ = make_kvectors(cell_, ewald_.eta, ewald_.kspace_cutoff, ke_);
+        const std::size_t n = R_.size(), nk = kv_.size();
+        cosk_.assign(n * nk, 0.0);
+        sink_.assign(n * nk, 0.0);
+        for (std::size_t i = 0; i < n; ++i)
+            for (std::size_t k = 0; k < nk; ++k) {
+                const double ph = dot(kv_.k[k], R_[i]);
+                cosk_[i * nk + k] = std::cos(ph);
+                sink_[i * nk + k] = std::sin(ph);
+            }
+    }
+
+    std::size_t size() const { return R_.size(); }
+    bool periodic() const { return periodic_; }
+    double ke() const { return ke_; }
+    const EwaldParameters& ewald() const { return ewald_; }
+    const KVectors& kvectors() const { return kv_; }
+    const std::vector<Vec3>& positions() const { return R_; }
+    const std::vector<int>& elements() const { return el_; }
+    const std::vector<double>& sigma() const { return sigma_; }
+    const Mat3& cell() const { return cell_; }
+
+    /// Diagonal terms that do not come from pairs: k_e/(sigma_i sqrt pi) [- k_e sqrt2/(eta sqrt pi)].
+    double self_term(std::size_t i) const {
+        double d = ke_ / (sigma_[static_cast<std::size_t>(el_[i])] * std::sqrt(M_PI));
+        if (periodic_) d -= ke_ * std::sqrt(2.0) / (ewald_.eta * std::sqrt(M_PI));
+        return d;
+    }
+
+    /// Pair kernel phi(r) (C_ij = k_e sum_images phi) for elements ei, ej [1/length].
+    double kernel(int ei, int ej, double r) const {
+        const double g = inv_sqrt2_gamma_[static_cast<std::size_t>(ei) * ne_ + static_cast<std::size_t>(ej)];
+        const double xg = r * g;
+        if (periodic_) {
+            // erfc(x) < 2.2e-17 beyond x = 6: the Gaussian-width term is then below round-off
+            const double eg = xg < detail_coulomb::kErfcZero ? std::erfc(xg) : 0.0;
+            return (std::erfc(r * inv_sqrt2_eta_) - eg) / r;
+        }
+        return std::erf(xg) / r;
+    }
+
+    /// Pair kernel phi(r) and dphi/dr [1/length^2].
+    void kernel(int ei, int ej, double r, double& phi, double& dphi) const {
+        const double g = inv_sqrt2_gamma_[static_cast<std::size_t>(ei) * ne_ + static_cast<std::size_t>(ej)];
+        const double inv_r = 1.0 / r;
+        const double xg = r * g;
+        if (periodic_) {
+            const double xe = r * inv_sqrt2_eta_;
+            double eg = 0.0, dg = 0.0;
+            if (xg < detail_coulomb::kErfcZero) {
+                eg = std::erfc(xg);
+                dg = g * std::exp(-xg * xg);
+            }
+            phi = (std::erfc(xe) - eg) * inv_r;
+            dphi = (detail_coulomb::two_over_sqrt_pi * (dg - inv_sqrt2_eta_ * std::exp(-xe * xe)) - phi) * inv_r;
+        } else {
+            phi = std::erf(xg) * inv_r;
+            dphi = (detail_coulomb::two_over_sqrt_pi * g * std::exp(-xg * xg) - phi) * inv_r;
+        }
+    }
+
+    /// C as a dense row-major N x N matrix (both triangles filled); C must hold N*N doubles.
+    void dense(double* C) const {
+        const std::size_t n = size();
+        const std::int64_t nn = static_cast<std::int64_t>(n);
+#pragma omp parallel for schedule(dynamic, 4) if (nn >= detail_coulomb::kParallelMin)
+        for (std::int64_t ii = 0; ii < nn; ++ii) {
+            const std::size_t i = static_cast<std::size_t>(ii);
+            double* row = C + i * n;
+            for (std::size_t j = i; j < n; ++j) row[j] = 0.0;
+            row[i] = self_term(i);
+            if (periodic_) {
+                images_.visit(i, [&](std::size_t j, const Vec3&, double r) { row[j] += ke_ * kernel(el_[i], el_[j], r); });
+                const std::size_t nk = kv_.size();
+                const double* ci = &cosk_[i * nk];
+                const double* si = &sink_[i * nk];
+                const double* a = kv_.a.data();
+                for (std::size_t j = i; j < n; ++j) {
+                    const double* cj = &cosk_[j * nk];
+                    const double* sj = &sink_[j * nk];
+                    double acc = 0.0;
+                    for (std::size_t k = 0; k < nk; ++k) acc += a[k] * (ci[k] * cj[k] + si[k] * sj[k]);
+                    row[j] += acc;
+                }
+            } else {
+                for (std::size_t j = i + 1; j < n; ++j) {
+                    row[j] = ke_ * kernel(el_[i], el_[j], norm(R_[j] - R_[i]));
+                }
+            }
+        }
+        for (std::size_t i = 0; i < n; ++i)
+            for (std::size_t j = i + 1; j < n; ++j) C[j * n + i] = C[i * n + j];
+    }
+
+    /// Stores the real-space part of C (summed over images) as a sparse upper triangle so that later
+    /// products need no erfc evaluations. Memory: 12 bytes per pair (i <= j) within r_c.
+    void cache_real_space() {
+        if (!periodic_ || cached_) return;
+        const std::size_t n = size();
+        std::vector<std::vector<std::uint32_t>> cols(n);
+        std::vector<std::vector<double>> vals(n);
+        const std::int64_t nn = static_cast<std::int64_t>(n);
+#pragma omp parallel for schedule(dynamic, 4) if (nn >= detail_coulomb::kParallelMin)
+        for (std::int64_t ii = 0; ii < nn; ++ii) {
+            const std::size_t i = static_cast<std::size_t>(ii);
+            auto& c = cols[i];
+            auto& v = vals[i];
+            images_.visit(i, [&](std::size_t j, const Vec3&, double r) {
+                const double phi = kernel(el_[i], el_[j], r);
+                if (c.empty() || c.back() != j) {
+                    c.push_back(static_cast<std::uint32_t>(j));
+                    v.push_back(0.0);
+                }
+                v.back() += ke_ * phi;
+            });
+        }
+        row_.assign(n + 1, 0);
+        for (std::size_t i = 0; i < n; ++i) row_[i + 1] = row_[i] + cols[i].size();
+        col_.resize(row_[n]);
+        val_.resize(row_[n]);
+        for (std::size_t i = 0; i < n; ++i) {
+            std::copy(cols[i].begin(), cols[i].end(), col_.begin() + static_cast<std::ptrdiff_t>(row_[i]));
+            std::copy(vals[i].begin(), vals[i].end(), val_.begin() + static_cast<std::ptrdiff_t>(row_[i]));
+        }
+        cached_ = true;
+    }
+
+    /// out = C u without forming C (shapes (N)).
+    void apply(const double* u, double* out) const {
+        const std::size_t n = size();
+        for (std::size_t i = 0; i < n; ++i) out[i] = self_term(i) * u[i];
+        if (!periodic_) {
+            pair_loop([&](std::size_t i, std::size_t j, double phi, double* o) {
+                o[i] += ke_ * phi * u[j];
+                o[j] += ke_ * phi * u[i];
+            }, out);
+            return;
+        }
+        if (cached_) {
+            const int nt = detail_coulomb::n_threads();
+            std::vector<std::vector<double>> tout(static_cast<std::size_t>(nt), std::vector<double>(n, 0.0));
+            const std::int64_t nn = static_cast<std::int64_t>(n);
+#pragma omp parallel for schedule(dynamic, 16) if (nn >= detail_coulomb::kParallelMin)
+            for (std::int64_t ii = 0; ii < nn; ++ii) {
+                const std::size_t i = static_cast<std::size_t>(ii);
+                double* o = tout[static_cast<std::size_t>(detail_coulomb::thread_id())].data();
+                double acc = 0.0;
+                const double ui = u[i];
+                for (std::size_t p = row_[i]; p < row_[i + 1]; ++p) {
+                    const std::size_t j = col_[p];
+                    acc += val_[p] * u[j];
+                    if (j != i) o[j] += val_[p] * ui;
+                }
+                o[i] += acc;
+            }
+            for (const auto& t : tout)
+                for (std::size_t i = 0; i < n; ++i) out[i] += t[i];
+        } else {
+            pair_loop([&](std::size_t i, std::size_t j, double phi, double* o) {
+                o[i] += ke_ * phi * u[j];
+                if (j != i) o[j] += ke_ * phi * u[i];
+            }, out);
+        }
+        // Reciprocal space: sum_k a_k [cos_i Re S_u(k) + sin_i Im S_u(k)].
+        const std::size_t nk = kv_.size();
+        std::vector<double> cu(nk, 0.0), su(nk, 0.0);
+        structure_factor(u, cu.data(), su.data());
+        const std::int64_t nn = static_cast<std::int64_t>(n);
+#pragma omp parallel for schedule(static) if (nn >= detail_coulomb::kParallelMin)
+        for (std::int64_t ii = 0; ii < nn; ++ii) {
+            const std::size_t i = static_cast<std::size_t>(ii);
+            const double* ci = &cosk_[i * nk];
+            const double* si = &sink_[i * nk];
+            double acc = 0.0;
+            for (std::size_t k = 0; k < nk; ++k) acc += kv_.a[k] * (ci[k] * cu[k] + si[k] * su[k]);
+            out[i] += acc;
+        }
+    }
+
+    /// Diagonal of C (shape (N)).
+    std::vector<double> diagonal() const {
+        const std::size_t n = size();
+        std::vector<double> d(n);
+        double ksum = 0.0;
+        for (double a : kv_.a) ksum += a;
+        for (std::size_t i = 0; i < n; ++i) d[i] = self_term(i) + ksum;
+        if (periodic_) {
+            for (std::size_t i = 0; i < n; ++i) {
+                if (cached_) {
+                    for (std::size_t p = row_[i]; p < row_[i + 1]; ++p)
+                        if (col_[p] == i) d[i] += val_[p];
+                } else {
+                    // Only the images of atom i itself (j == i) contribute.
+                    images_.visit_self(i, [&](const Vec3&, double r) { d[i] += ke_ * kernel(el_[i], el_[i], r); });
+                }
+            }
+        }
+        return d;
+    }
+
+    /// Adds the gradient of  E(R) = 1/2 Q^T C(R) Q + y^T C(R) Q  at fixed Q and y: grad[i] += dE/dR_i,
+    /// virial -= sum d (dE/dd)^T (pairs) plus the reciprocal-space strain derivative. y may be null (y = 0).
+    void add_gradient(const double* Q, const double* y, Vec3* grad, Mat3& virial) const {
+        const std::size_t n = size();
+        const int nt = detail_coulomb::n_threads();
+        std::vector<std::vector<Vec3>> tg(static_cast<std::size_t>(nt), std::vector<Vec3>(n, Vec3{0, 0, 0}));
+        std::vector<Mat3> tw(static_cast<std::size_t>(nt), Mat3{});
+        auto yv = [&](std::size_t i) { return y ? y[i] : 0.0; };
+        const std::int64_t nn = static_cast<std::int64_t>(n);
+#pragma omp parallel for schedule(dynamic, 4) if (nn >= detail_coulomb::kParallelMin)
+        for (std::int64_t ii = 0; ii < nn; ++ii) {
+            const std::size_t i = static_cast<std::size_t>(ii);
+            const std::size_t t = static_cast<std::size_t>(detail_coulomb::thread_id());
+            std::vector<Vec3>& g = tg[t];
+            Mat3& W = tw[t];
+            auto pair = [&](std::size_t j, const Vec3& d, double r) {
+                double phi, dphi;
+                kernel(el_[i], el_[j], r, phi, dphi);
+                // coefficient of phi in 1/2 Q C Q + y C Q (both orders of i != j; one image visit for j == i)
+                const double c = (j == i) ? (0.5 * Q[i] * Q[i] + yv(i) * Q[i])
+                                          : (Q[i] * Q[j] + yv(i) * Q[j] + yv(j) * Q[i]);
+                const double s = c * ke_ * dphi / r;  // dE/dd = s d
+                const Vec3 gd = s * d;
+                if (j != i) {
+                    g[i] -= gd;
+                    g[j] += gd;
+                }
+                for (int a = 0; a < 3; ++a)
+                    for (int b = 0; b < 3; ++b) W[a][b] -= d[a] * gd[b];
+            };
+            if (periodic_) {
+                images_.visit(i, pair);
+            } else {
+                for (std::size_t j = i + 1; j < n; ++j) {
+                    const Vec3 d = R_[j] - R_[i];
+                    pair(j, d, norm(d));
+                }
+            }
+        }
+        if (periodic_) {
+            // Reciprocal space, half sphere (a_k carries the factor 2):
+            //   dE/dR_i = sum_k a_k k [(Q_i + y_i)(c_i SQ - s_i CQ) + Q_i (c_i Sy - s_i Cy)]
+            const std::size_t nk = kv_.size();
+            std::vector<double> cq(nk), sq(nk), cy(nk, 0.0), sy(nk, 0.0);
+            structure_factor(Q, cq.data(), sq.data());
+            if (y) structure_factor(y, cy.data(), sy.data());
+#pragma omp parallel for schedule(static) if (nn >= detail_coulomb::kParallelMin)
+            for (std::int64_t ii = 0; ii < nn; ++ii) {
+                const std::size_t i = static_cast<std::size_t>(ii);
+                const std::size_t t = static_cast<std::size_t>(detail_coulomb::thread_id());
+                const double* ci = &cosk_[i * nk];
+                const double* si = &sink_[i * nk];
+                const double qy = Q[i] + yv(i), qi = Q[i];
+                Vec3 acc{0, 0, 0};
+                for (std::size_t k = 0; k < nk; ++k) {
+                    const double f = kv_.a[k] * (qy * (ci[k] * sq[k] - si[k] * cq[k]) + qi * (ci[k] * sy[k] - si[k] * cy[k]));
+                    acc += f * kv_.k[k];
+                }
+                tg[t][i] += acc;
+            }
+            // Strain derivative: W_ab += sum_k e_k [delta_ab - 2 k_a k_b (1/k^2 + eta^2/2)],
+            // e_k = a_k [1/2 (CQ^2 + SQ^2) + CQ Cy + SQ Sy].
+            const double eta2 = ewald_.eta * ewald_.eta;
+            for (std::size_t k = 0; k < nk; ++k) {
+                const double e = kv_.a[k] * (0.5 * (cq[k] * cq[k] + sq[k] * sq[k]) + cq[k] * cy[k] + sq[k] * sy[k]);
+                const double f = 2.0 * (1.0 / kv_.k2[k] + 0.5 * eta2);
+                for (int a = 0; a < 3; ++a)
+                    for (int b = 0; b < 3; ++b) virial[a][b] += e * ((a == b ? 1.0 : 0.0) - f * kv_.k[k][a] * kv_.k[k][b]);
+            }
+        }
+        for (std::size_t t = 0; t < tg.size(); ++t) {
+            for (std::size_t i = 0; i < n; ++i) grad[i] += tg[t][i];
+            for (int a = 0; a < 3; ++a)
+                for (int b = 0; b < 3; ++b) virial[a][b] += tw[t][a][b];
+        }
+    }
+
+    /// Screening correction and the Gaussian self-energy removal of E_elec (see the header):
+    ///   returns  E_s = -k_e sum Q_i^2/(2 sigma_i sqrt pi) + E_screen(Q);
+    /// dEdQ (shape (N), may be null) += dE_s/dQ; grad (may be null) += dE_s/dR at fixed Q; virial likewise.
+    double screening(const ScreeningFunction& fs, double self_image_weight, const double* Q, double* dEdQ, Vec3* grad,
+                     Mat3* virial) const {
+        const std::size_t n = size();
+        double e = 0.0;
+        for (std::size_t i = 0; i < n; ++i) {
+            const double s = ke_ / (sigma_[static_cast<std::size_t>(el_[i])] * std::sqrt(M_PI));
+            e -= 0.5 * s * Q[i] * Q[i];
+            if (dEdQ) dEdQ[i] -= s * Q[i];
+        }
+        if (!fs.enabled()) return e;
+        const double rout = fs.outer;
+        const int nt = detail_coulomb::n_threads();
+        std::vector<std::vector<double>> tq(static_cast<std::size_t>(nt), std::vector<double>(dEdQ ? n : 0, 0.0));
+        std::vector<std::vector<Vec3>> tg(static_cast<std::size_t>(nt), std::vector<Vec3>(grad ? n : 0, Vec3{0, 0, 0}));
+        std::vector<Mat3> tw(static_cast<std::size_t>(nt), Mat3{});
+        std::vector<double> te(static_cast<std::size_t>(nt), 0.0);
+        PairImages screen_images;
+        if (periodic_) screen_images = PairImages(R_, cell_, rout);
+        const std::int64_t nn = static_cast<std::int64_t>(n);
+#pragma omp parallel for schedule(dynamic, 8) if (nn >= detail_coulomb::kParallelMin)
+        for (std::int64_t ii = 0; ii < nn; ++ii) {
+            const std::size_t i = static_cast<std::size_t>(ii);
+            const std::size_t t = static_cast<std::size_t>(detail_coulomb::thread_id());
+            auto pair = [&](std::size_t j, const Vec3& d, double r) {
+                if (!(r < rout)) return;
+                const double g = inv_sqrt2_gamma_[static_cast<std::size_t>(el_[i]) * ne_ + static_cast<std::size_t>(el_[j])];
+                const double x = r * g;
+                const double erfx = std::erf(x);
+                double f, df;
+                fs.fdf(r, f, df);
+                const double inv_r = 1.0 / r;
+                const double s = ke_ * erfx * (f - 1.0) * inv_r;
+                const double ds = ke_ * ((detail_coulomb::two_over_sqrt_pi * g * std::exp(-x * x) * (f - 1.0) + erfx * df) * inv_r -
+                                         erfx * (f - 1.0) * inv_r * inv_r);
+                const double w = (j == i) ? self_image_weight : 1.0;
+                te[t] += w * Q[i] * Q[j] * s;
+                if (dEdQ) {
+                    tq[t][i] += w * Q[j] * s;
+                    tq[t][j] += w * Q[i] * s;
+                }
+                const Vec3 gd = (w * Q[i] * Q[j] * ds * inv_r) * d;  // dE/dd
+                if (grad && j != i) {
+                    tg[t][i] -= gd;
+                    tg[t][j] += gd;
+                }
+                for (int a = 0; a < 3; ++a)
+                    for (int b = 0; b < 3; ++b) tw[t][a][b] -= d[a] * gd[b];
+            };
+            if (periodic_) {
+                screen_images.visit(i, pair);
+            } else {
+                for (std::size_t j = i + 1; j < n; ++j) {
+                    const Vec3 d = R_[j] - R_[i];
+                    pair(j, d, norm(d));
+                }
+            }
+        }
+        for (std::size_t t = 0; t < te.size(); ++t) {
+            e += te[t];
+            if (dEdQ)
+                for (std::size_t i = 0; i < n; ++i) dEdQ[i] += tq[t][i];
+            if (grad)
+                for (std::size_t i = 0; i < n; ++i) grad[i] += tg[t][i];
+            if (virial)
+                for (int a = 0; a < 3; ++a)
+                    for (int b = 0; b < 3; ++b) (*virial)[a][b] += tw[t][a][b];
+        }
+        return e;
+    }
+
+private:
+    void setup_pairs() {
+        ne_ = sigma_.size();
+        inv_sqrt2_gamma_.assign(ne_ * ne_, 0.0);
+        for (std::size_t a = 0; a < ne_; ++a)
+            for (std::size_t b = 0; b < ne_; ++b)
+                inv_sqrt2_gamma_[a * ne_ + b] = 1.0 / std::sqrt(2.0 * (sigma_[a] * sigma_[a] + sigma_[b] * sigma_[b]));
+        if (periodic_) inv_sqrt2_eta_ = 1.0 / (std::sqrt(2.0) * ewald_.eta);
+    }
+
+    /// Re and Im of S_u(k) = sum_j u_j exp(i k.R_j) (shapes (n_k)).
+    void structure_factor(const double* u, double* c, double* s) const {
+        const std::size_t n = size(), nk = kv_.size();
+        std::fill(c, c + nk, 0.0);
+        std::fill(s, s + nk, 0.0);
+        for (std::size_t j = 0; j < n; ++j) {
+            const double* cj = &cosk_[j * nk];
+            const double* sj = &sink_[j * nk];
+            const double uj = u[j];
+            for (std::size_t k = 0; k < nk; ++k) {
+                c[k] += uj * cj[k];
+                s[k] += uj * sj[k];
+            }
+        }
+    }
+
+    /// f(i, j, phi, out) for every real-space pair visit (j >= i), with per-thread output buffers summed
+    /// into out.
+    template <class F> void pair_loop(F&& f, double* out) const {
+        const std::size_t n = size();
+        const int nt = detail_coulomb::n_threads();
+        std::vector<std::vector<double>> tout(static_cast<std::size_t>(nt), std::vector<double>(n, 0.0));
+        const std::int64_t nn = static_cast<std::int64_t>(n);
+#pragma omp parallel for schedule(dynamic, 4) if (nn >= detail_coulomb::kParallelMin)
+        for (std::int64_t ii = 0; ii < nn; ++ii) {
+            const std::size_t i = static_cast<std::size_t>(ii);
+            double* o = tout[static_cast<std::size_t>(detail_coulomb::thread_id())].data();
+            if (periodic_) {
+                images_.visit(i, [&](std::size_t j, const Vec3&, double r) { f(i, j, kernel(el_[i], el_[j], r), o); });
+            } else {
+                for (std::size_t j = i + 1; j < n; ++j) f(i, j, kernel(el_[i], el_[j], norm(R_[j] - R_[i])), o);
+            }
+        }
+        for (const auto& t : tout)
+            for (std::size_t i = 0; i < n; ++i) out[i] += t[i];
+    }
+
+    std::vector<Vec3> R_;
+    std::vector<int> el_;
+    std::vector<double> sigma_;
+    double ke_ = 1.0;
+    bool periodic_ = false;
+    Mat3 cell_{};
+    EwaldParameters ewald_{};
+    std::size_t ne_ = 0;
+    std::vector<double> inv_sqrt2_gamma_;  // shape (n_elements, n_elements)
+    double inv_sqrt2_eta_ = 0.0;
+    PairImages images_;
+    KVectors kv_;
+    std::vector<double> cosk_, sink_;  // shape (N, n_k): cos(k.R_i), sin(k.R_i)
+    bool cached_ = false;
+    std::vector<std::size_t> row_;
+    std::vector<std::uint32_t> col_;
+    std::vector<double> val_;
+};
+
+}  // namespace hdnnp

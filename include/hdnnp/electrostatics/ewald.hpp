@@ -1,0 +1,247 @@
+// hdnnp: Ewald summation for Gaussian charges in general triclinic cells: the choice of the splitting
+// width eta and of the cutoffs (n2p2's `ewald_truncation_error_method` and `ewald_prec`), the
+// reciprocal-space vectors, and the enumeration of real-space pair images.
+//
+// Splitting (eta: standard deviation of the screening Gaussians, alpha = 1/(sqrt(2) eta)):
+//   real space   k_e sum_{n, |r_ij + n| <= r_c} [erfc(r/(sqrt2 eta)) - erfc(r/(sqrt2 gamma_ij))] / r
+//   reciprocal   k_e (4 pi / V) sum_{0 < |k| < k_c} exp(-eta^2 k^2 / 2) / k^2  cos(k . r_ij)
+//   self         -k_e sqrt(2) / (eta sqrt(pi))   (on the diagonal)
+// Only half of the k-sphere is stored (n2p2's layout: first nonzero Miller index positive), each
+// vector with twice its weight.
+//
+// Parameter choice (recomputed for every structure, as n2p2 does; V = |det(cell)|, N atoms):
+//   method 0 (Jackson-Catlow, `ewald_prec eps`, eps < 1):
+//       eta = V^(1/3) / sqrt(2 pi),  r_c = sqrt(-2 ln eps) eta,  k_c = sqrt(-2 ln eps) / eta
+//   method 1 (Kolafa-Perram, `ewald_prec eps_F q_max`, eps_F an RMS force error [energy/length]):
+//       C = 2^(3/4) q_max^2 sqrt(N/V) k_e,  eta0 = (V^2 / (3.676 (2 pi)^3))^(1/6),
+//       iterate  exp(-s^2)/sqrt(s) = eps_F / C sqrt(eta/2)  (Newton in s),  eta = eta0 (1 + 1/(2 s^2))^(1/6)
+//       to relative changes below 1e-10; then eta = max(eta, sigma_max),
+//       r_c = sqrt(2) eta s,  k_c = sqrt(2) s / eta
+//   method 1 with a fixed real-space cutoff (`ewald_prec eps_F q_max r_c`):
+//       C = 2 q_max^2 sqrt(N/V) k_e,  x = sqrt(r_c/2) eps_F / C (< 1),  eta = r_c / sqrt(-2 ln x),
+//       k_c solves exp(-eta^2 k^2 / 2) / sqrt(k) = eta eps_F / (sqrt(2) C)  (Newton in k)
+// Units: lengths in the model's length unit, k in 1/length, k_e = 1/four_pi_epsilon [energy length/e^2].
+#pragma once
+
+#include <algorithm>
+#include <cmath>
+#include <cstddef>
+#include <string>
+#include <vector>
+
+#include "hdnnp/core/error.hpp"
+#include "hdnnp/core/vec3.hpp"
+
+namespace hdnnp {
+
+enum class EwaldTruncation { jackson_catlow = 0, kolafa_perram = 1 };
+
+/// The Ewald keywords of a model (`ewald_truncation_error_method`, `ewald_prec`).
+struct EwaldSettings {
+    EwaldTruncation method = EwaldTruncation::jackson_catlow;
+    double precision = 1e-6;   ///< method 0: dimensionless threshold in (0, 1); method 1: RMS force error [energy/length]
+    double max_charge = 1.0;   ///< method 1: largest expected |Q| [e]
+    double real_cutoff = 0.0;  ///< method 1: fixed real-space cutoff [length]; 0 = Kolafa-Perram optimal eta
+};
+
+/// Splitting width and cutoffs of one Ewald sum.
+struct EwaldParameters {
+    double eta = 0.0;            ///< width (standard deviation) of the screening Gaussians [length]
+    double real_cutoff = 0.0;    ///< r_c [length]
+    double kspace_cutoff = 0.0;  ///< k_c [1/length]
+};
+
+namespace detail_ewald {
+
+inline void kolafa_s(double& s, double y) {
+    constexpr double tol = 1e-10;
+    if (s <= 0.0) s = 0.5;
+    double rel_x = 1.0, rel_y = 1.0;
+    for (int it = 0; (rel_x > tol || rel_y > tol) && it < 10000; ++it) {
+        double step = 2.0 * s / (4.0 * s * s + 1.0) * (1.0 - std::sqrt(s) / std::exp(-s * s) * y);
+        if (s <= -step) {
+            s /= 2.0;
+            continue;
+        }
+        s += step;
+        rel_y = std::abs((std::exp(-s * s) / std::sqrt(s) - y) / y);
+        rel_x = std::abs(step / s);
+    }
+}
+
+}  // namespace detail_ewald
+
+/// n2p2's Ewald parameters for a cell of volume V [length^3] holding n_atoms atoms (see the header
+/// comment). four_pi_epsilon: 1/k_e; max_sigma: the largest Gaussian charge width of the model.
+/// Throws Error for settings n2p2 rejects.
+inline EwaldParameters ewald_parameters(const EwaldSettings& s, double volume, std::size_t n_atoms, double four_pi_epsilon,
+                                        double max_sigma) {
+    EwaldParameters p;
+    const double V = std::abs(volume);
+    if (!(V > 0.0)) throw Error("Ewald summation needs a cell of positive volume");
+    if (!(s.precision > 0.0)) throw Error("Ewald precision must be positive");
+    if (s.method == EwaldTruncation::jackson_catlow) {
+        if (s.precision >= 1.0) throw Error("Ewald truncation method 0 (Jackson-Catlow) requires a precision below 1");
+        p.eta = std::cbrt(V) / std::sqrt(2.0 * M_PI);
+        const double t = std::sqrt(-2.0 * std::log(s.precision));
+        p.real_cutoff = t * p.eta;
+        p.kspace_cutoff = t / p.eta;
+        return p;
+    }
+    const double N = static_cast<double>(n_atoms);
+    const double q2 = s.max_charge * s.max_charge;
+    if (s.real_cutoff > 0.0) {
+        const double C = 2.0 * q2 * std::sqrt(N / V) / four_pi_epsilon;
+        const double x = std::sqrt(s.real_cutoff / 2.0) * s.precision / C;
+        if (!(x < 1.0)) throw Error("bad Ewald precision settings (sqrt(r_c/2) eps_F / C >= 1): try a smaller ewald_prec");
+        p.real_cutoff = s.real_cutoff;
+        p.eta = s.real_cutoff / std::sqrt(-2.0 * std::log(x));
+        const double eta = p.eta;
+        const double y = eta * s.precision / (std::sqrt(2.0) * C);
+        double k = 1.0 / eta;
+        double rel_x = 1.0, rel_y = 1.0;
+        for (int it = 0; (rel_x > 1e-10 || rel_y > 1e-10) && it < 10000; ++it) {
+            const double old = k;
+            k -= 2.0 * k / (1.0 + 2.0 * (k * eta) * (k * eta)) * (-1.0 + std::sqrt(k) * std::exp((k * eta) * (k * eta) / 2.0) * y);
+            if (k <= 0.0) {
+                k = old / 2.0;
+                continue;
+            }
+            rel_x = std::abs((k - old) / k);
+            rel_y = std::abs((1.0 / std::sqrt(k) * std::exp(-(k * eta) * (k * eta) / 2.0) - y) / y);
+        }
+        p.kspace_cutoff = k;
+        return p;
+    }
+    const double C = std::pow(2.0, 0.75) * q2 * std::sqrt(N / V) / four_pi_epsilon;
+    constexpr double tr_over_tk = 3.676;  // n2p2's measured cost ratio of one real-space and one k-space term
+    const double eta0 = std::pow(1.0 / tr_over_tk * V * V / std::pow(2.0 * M_PI, 3.0), 1.0 / 6.0);
+    double eta = eta0, s_val = 1.0, rel = 1.0;
+    for (int it = 0; rel > 1e-10 && it < 10000; ++it) {
+        detail_ewald::kolafa_s(s_val, s.precision / C * std::sqrt(eta / 2.0));
+        const double old = eta;
+        eta = eta0 * std::pow(1.0 + 1.0 / (2.0 * s_val * s_val), 1.0 / 6.0);
+        rel = std::abs(old - eta) / eta;
+    }
+    eta = std::max(eta, max_sigma);
+    p.eta = eta;
+    p.real_cutoff = std::sqrt(2.0) * eta * s_val;
+    p.kspace_cutoff = std::sqrt(2.0) * s_val / eta;
+    return p;
+}
+
+/// Reciprocal vectors of the half k-sphere 0 < |k| < k_c and their weights
+///   a_k = 2 k_e (4 pi / V) exp(-eta^2 k^2 / 2) / k^2     [energy/e^2]
+/// so that the full-sphere sum  sum_k k_e (4 pi/V) exp(-eta^2 k^2/2)/k^2 cos(k.r)  equals
+/// sum_half a_k cos(k.r).
+struct KVectors {
+    std::vector<Vec3> k;    ///< shape (n_k, 3) [1/length]
+    std::vector<double> a;  ///< shape (n_k) [energy/e^2]
+    std::vector<double> k2; ///< shape (n_k): |k|^2 [1/length^2]
+    std::size_t size() const { return k.size(); }
+};
+
+/// The half sphere of reciprocal lattice vectors with |k| < kcut of the cell (rows: a, b, c).
+inline KVectors make_kvectors(const Mat3& cell, double eta, double kcut, double ke) {
+    KVectors kv;
+    const double V = std::abs(determinant(cell));
+    const Mat3 rec = reciprocal_rows(cell);  // b_i . a_j = delta_ij
+    Vec3 kb[3];
+    for (int a = 0; a < 3; ++a) kb[a] = (2.0 * M_PI) * rec[a];
+    // Largest Miller index along each axis: |h_a| <= kcut / (spacing of reciprocal planes a).
+    int nmax[3];
+    for (int a = 0; a < 3; ++a) {
+        const Vec3 nrm = cross(kb[(a + 1) % 3], kb[(a + 2) % 3]);
+        const double spacing = std::abs(dot(kb[a], nrm)) / norm(nrm);
+        nmax[a] = static_cast<int>(std::floor(kcut / spacing)) + 1;
+    }
+    const double kc2 = kcut * kcut;
+    const double pre = 2.0 * ke * 4.0 * M_PI / V;
+    for (int i = 0; i <= nmax[0]; ++i) {
+        for (int j = (i == 0 ? 0 : -nmax[1]); j <= nmax[1]; ++j) {
+            for (int l = (i == 0 && j == 0 ? 1 : -nmax[2]); l <= nmax[2]; ++l) {
+                const Vec3 k = static_cast<double>(i) * kb[0] + static_cast<double>(j) * kb[1] + static_cast<double>(l) * kb[2];
+                const double k2 = dot(k, k);
+                if (!(k2 < kc2)) continue;
+                kv.k.push_back(k);
+                kv.k2.push_back(k2);
+                kv.a.push_back(pre * std::exp(-0.5 * eta * eta * k2) / k2);
+            }
+        }
+    }
+    return kv;
+}
+
+/// Periodic images of atom pairs within a cutoff, enumerated directly from fractional coordinates
+/// (no neighbour list is stored, so large Ewald cutoffs cost no memory).
+///   visit(i, f): calls f(j, d, r) for every j >= i and every image d = R_j + n.L - R_i with
+///   0 < r = |d| <= rc; for j == i only n != 0 (both n and -n are visited).
+class PairImages {
+public:
+    PairImages() = default;
+    /// R: shape (N, 3) positions; cell rows a, b, c; rc [length].
+    PairImages(const std::vector<Vec3>& R, const Mat3& cell, double rc) : cell_(cell), rc_(rc) {
+        const Mat3 rec = reciprocal_rows(cell);
+        frac_.resize(R.size());
+        for (std::size_t i = 0; i < R.size(); ++i)
+            for (int a = 0; a < 3; ++a) frac_[i][a] = dot(rec[a], R[i]);
+        for (int a = 0; a < 3; ++a) reach_[a] = rc * norm(rec[a]);  // rc / plane spacing
+    }
+
+    double cutoff() const { return rc_; }
+
+    template <class F> void visit(std::size_t i, F&& f) const {
+        const double rc2 = rc_ * rc_;
+        for (std::size_t j = i; j < frac_.size(); ++j) {
+            double fr[3];
+            for (int a = 0; a < 3; ++a) {
+                fr[a] = frac_[j][a] - frac_[i][a];
+                fr[a] -= std::nearbyint(fr[a]);
+            }
+            int lo[3], hi[3];
+            for (int a = 0; a < 3; ++a) {
+                lo[a] = static_cast<int>(std::ceil(-reach_[a] - fr[a]));
+                hi[a] = static_cast<int>(std::floor(reach_[a] - fr[a]));
+            }
+            const Vec3 base = fr[0] * cell_[0] + fr[1] * cell_[1] + fr[2] * cell_[2];
+            for (int n0 = lo[0]; n0 <= hi[0]; ++n0) {
+                const Vec3 d0 = base + static_cast<double>(n0) * cell_[0];
+                for (int n1 = lo[1]; n1 <= hi[1]; ++n1) {
+                    const Vec3 d1 = d0 + static_cast<double>(n1) * cell_[1];
+                    for (int n2 = lo[2]; n2 <= hi[2]; ++n2) {
+                        const Vec3 d = d1 + static_cast<double>(n2) * cell_[2];
+                        const double r2 = dot(d, d);
+                        if (r2 > rc2) continue;
+                        if (j == i && n0 == 0 && n1 == 0 && n2 == 0) continue;
+                        if (r2 == 0.0) continue;
+                        f(j, d, std::sqrt(r2));
+                    }
+                }
+            }
+        }
+    }
+
+    /// f(d, r) for the images d = n.L (n != 0, |d| <= rc) of atom i itself.
+    template <class F> void visit_self(std::size_t, F&& f) const {
+        const double rc2 = rc_ * rc_;
+        int hi[3];
+        for (int a = 0; a < 3; ++a) hi[a] = static_cast<int>(std::floor(reach_[a]));
+        for (int n0 = -hi[0]; n0 <= hi[0]; ++n0)
+            for (int n1 = -hi[1]; n1 <= hi[1]; ++n1)
+                for (int n2 = -hi[2]; n2 <= hi[2]; ++n2) {
+                    if (n0 == 0 && n1 == 0 && n2 == 0) continue;
+                    const Vec3 d = static_cast<double>(n0) * cell_[0] + static_cast<double>(n1) * cell_[1] +
+                                   static_cast<double>(n2) * cell_[2];
+                    const double r2 = dot(d, d);
+                    if (r2 <= rc2) f(d, std::sqrt(r2));
+                }
+    }
+
+private:
+    Mat3 cell_{};
+    double rc_ = 0.0;
+    double reach_[3] = {0, 0, 0};
+    std::vector<Vec3> frac_;
+};
+
+}  // namespace hdnnp
