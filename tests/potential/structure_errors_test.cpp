@@ -96,3 +96,7 @@ TEST_CASE("Extrapolation warnings report atom, element, function and range, and 
     CHECK(line.rfind("### NNP EXTRAPOLATION WARNING ### STRUCTURE:      0 ATOM:", 0) == 0);
     CHECK(line.find("ELEMENT: " + std::string(r.extrapolations[0].element.size() == 1 ? " " : "") + r.extrapolations[0].element) != std::string::npos);
 }
+
+TEST_CASE("The 2G potential refuses a 4G model instead of misreading its networks", "[potential][errors]") {
+    CHECK_THROWS_WITH(Potential<>::load(test::predict_dir("Carbon_chain_4G")), Catch::Contains("not a 2G-HDNNP") && Catch::Contains("Potential4G"));
+}
