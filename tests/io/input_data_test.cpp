@@ -540,7 +540,7 @@ TEST_CASE("The streaming reader reports errors in later structures with their li
 
 // ---- wrap_into_cell ----------------------------------------------------------------------------
 
-TEST_CASE("wrap_into_cell moves outside atoms by lattice vectors into [0, 1) and keeps inside atoms", "[io]") {
+TEST_CASE("wrap_into_cell moves outside atoms by lattice vectors into fractional coordinates 0 <= f < 1 and keeps inside atoms", "[io]") {
     Structure s;
     s.periodic = true;
     s.lattice = {Vec3{5.0, 0.0, 0.0}, Vec3{1.2, 4.5, 0.0}, Vec3{-0.7, 0.9, 6.1}};

@@ -505,7 +505,7 @@ TEST_CASE("n2p2 model rejects an unknown cutoff_type", "[io][model]") {
     CHECK_THROWS_WITH(parse(Inputs{}.set(4, "cutoff_type")), Contains("input.nn:4: 'cutoff_type' takes a type"));
 }
 
-TEST_CASE("n2p2 model rejects a cutoff shift alpha outside [0, 1)", "[io][model]") {
+TEST_CASE("n2p2 model rejects a cutoff shift alpha outside 0 <= alpha < 1", "[io][model]") {
     CHECK_THROWS_WITH(parse(Inputs{}.set(4, "cutoff_type 1 1.0")),
                       Contains("input.nn:4: cutoff alpha must satisfy 0 <= alpha < 1, got 1.0"));
     CHECK_THROWS_WITH(parse(Inputs{}.set(4, "cutoff_type 6 -0.1")),

@@ -22,6 +22,8 @@
 #include <vector>
 
 #include "hdnnp/core/elements.hpp"
+#include "hdnnp/core/error.hpp"
+#include "hdnnp/core/structure.hpp"
 #include "hdnnp/cutoffs/cutoff.hpp"
 #include "hdnnp/descriptors/descriptor_set.hpp"
 #include "hdnnp/descriptors/scaling.hpp"
@@ -76,6 +78,21 @@ struct Model {
         for (std::size_t e = 0; e < elements.size(); ++e)
             if (elements[e].symbol == symbol) return static_cast<int>(e);
         return -1;
+    }
+    /// Element index of every atom of s (shape (N)); throws StructureError naming the first atom whose
+    /// element the model does not know.
+    std::vector<int> element_indices(const Structure& s) const {
+        std::vector<int> el(s.size());
+        for (std::size_t i = 0; i < s.size(); ++i) {
+            el[i] = element_index(s.symbols[i]);
+            if (el[i] < 0) {
+                std::string known;
+                for (const auto& e : elements) known += " " + e.symbol;
+                throw StructureError("atom " + std::to_string(i + 1) + " has element '" + s.symbols[i] +
+                                     "', which the model does not know (model elements:" + known + ")");
+            }
+        }
+        return el;
     }
     /// Largest symmetry-function cutoff of all elements [length].
     double cutoff_radius() const {

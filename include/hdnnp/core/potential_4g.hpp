@@ -116,19 +116,7 @@ public:
     double cutoff() const { return model_.cutoff_radius(); }
 
     /// Element index of every atom (shape (N)); throws StructureError for elements the model lacks.
-    std::vector<int> element_indices(const Structure& s) const {
-        std::vector<int> el(s.size());
-        for (std::size_t i = 0; i < s.size(); ++i) {
-            el[i] = model_.element_index(s.symbols[i]);
-            if (el[i] < 0) {
-                std::string known;
-                for (const auto& e : model_.elements) known += " " + e.symbol;
-                throw StructureError("atom " + std::to_string(i + 1) + " has element '" + s.symbols[i] +
-                                     "', which the model does not know (model elements:" + known + ")");
-            }
-        }
-        return el;
-    }
+    std::vector<int> element_indices(const Structure& s) const { return model_.element_indices(s); }
 
     /// The Ewald parameters n2p2 would use for a periodic structure.
     EwaldParameters ewald_parameters_for(const Structure& s) const {
