@@ -35,6 +35,7 @@
 #include <omp.h>
 #endif
 
+#include "hdnnp/core/atom_pass.hpp"
 #include "hdnnp/core/error.hpp"
 #include "hdnnp/core/model.hpp"
 #include "hdnnp/core/result.hpp"
@@ -129,8 +130,7 @@ private:
 #endif
         std::vector<std::vector<Vec3>> tforces(static_cast<std::size_t>(nthreads));
         std::vector<Mat3> tvirial(static_cast<std::size_t>(nthreads), Mat3{});
-        std::vector<std::vector<ExtrapolationWarning>> twarn(static_cast<std::size_t>(nthreads));
-        std::vector<std::size_t> tcount(static_cast<std::size_t>(nthreads), 0);
+        std::vector<detail::ExtrapolationLog> logs(static_cast<std::size_t>(nthreads));
 
 #pragma omp parallel num_threads(nthreads)
         {
@@ -152,13 +152,7 @@ private:
                 ws.G.resize(ns);
                 ws.x.resize(ns);
                 em.descriptors.template values<Cutoff, Fam, V>(ws.nb, ws.G.data(), ws.scratch);
-                for (std::size_t k = 0; k < ns; ++k)
-                    if (em.scaling.extrapolates(k, ws.G[k])) {
-                        ++tcount[t];
-                        if (twarn[t].size() < opt.max_extrapolation_records)
-                            twarn[t].push_back({i, em.symbol, k + 1, em.descriptors.specs()[k].type, ws.G[k],
-                                                em.scaling.gmin[k], em.scaling.gmax[k]});
-                    }
+                logs[t].check(em, i, ws.G.data(), opt.max_extrapolation_records);
                 em.scaling.apply(ws.G.data(), ws.x.data());
                 if (opt.keep_descriptors) {
                     res.descriptors_raw[i] = ws.G;
@@ -173,20 +167,7 @@ private:
                 const std::size_t nn = ws.nb.size();
                 ws.grad.reset(nn);
                 em.descriptors.template gradient<Cutoff, Fam, V>(ws.nb, ws.w.data(), ws.grad, ws.scratch);
-                Vec3 fi{0, 0, 0};
-                for (std::size_t k = 0; k < nn; ++k) {
-                    const double gx = ws.grad.gx[k], gy = ws.grad.gy[k], gz = ws.grad.gz[k];
-                    fi[0] += gx; fi[1] += gy; fi[2] += gz;
-                    Vec3& fj = F[ws.nb.atom[k]];
-                    fj[0] -= gx; fj[1] -= gy; fj[2] -= gz;
-                    const double d[3] = {ws.nb.dx[k], ws.nb.dy[k], ws.nb.dz[k]};
-                    for (int a = 0; a < 3; ++a) {
-                        W[a][0] -= d[a] * gx;
-                        W[a][1] -= d[a] * gy;
-                        W[a][2] -= d[a] * gz;
-                    }
-                }
-                F[i] += fi;
+                detail::scatter_gradient(i, ws.nb, ws.grad, F, W);
             }
         }
         double e = 0.0;
@@ -195,19 +176,12 @@ private:
             e += res.atomic_energies[i] + model_.mean_energy + em.atom_energy;
         }
         res.energy = e;
-        for (std::size_t t = 0; t < tforces.size(); ++t) {
-            res.extrapolation_count += tcount[t];
-            res.extrapolations.insert(res.extrapolations.end(), twarn[t].begin(), twarn[t].end());
-            if (!opt.forces) continue;
+        for (std::size_t t = 0; t < tforces.size() && opt.forces; ++t) {
             for (std::size_t i = 0; i < n; ++i) res.forces[i] += tforces[t][i];
             for (int a = 0; a < 3; ++a)
                 for (int b = 0; b < 3; ++b) res.virial[a][b] += tvirial[t][a][b];
         }
-        std::sort(res.extrapolations.begin(), res.extrapolations.end(),
-                  [](const ExtrapolationWarning& a, const ExtrapolationWarning& b) {
-                      return a.atom != b.atom ? a.atom < b.atom : a.function < b.function;
-                  });
-        if (res.extrapolations.size() > opt.max_extrapolation_records) res.extrapolations.resize(opt.max_extrapolation_records);
+        detail::merge_extrapolations(logs, opt.max_extrapolation_records, res);
         if (opt.forces && s.periodic) {
             const double v = std::abs(s.volume());
             for (int a = 0; a < 3; ++a)

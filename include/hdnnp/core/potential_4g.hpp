@@ -38,6 +38,7 @@
 #include <omp.h>
 #endif
 
+#include "hdnnp/core/atom_pass.hpp"
 #include "hdnnp/core/error.hpp"
 #include "hdnnp/core/model.hpp"
 #include "hdnnp/core/result.hpp"
@@ -199,8 +200,7 @@ private:
         for (std::size_t i = 0; i < n; ++i) off[i + 1] = off[i] + model_.elements[static_cast<std::size_t>(el[i])].descriptors.size();
         std::vector<double> X(off[n]), dchi(opt.forces ? off[n] : 0), dEs(opt.forces ? off[n] : 0);
         const int nt = threads();
-        std::vector<std::vector<ExtrapolationWarning>> twarn(static_cast<std::size_t>(nt));
-        std::vector<std::size_t> tcount(static_cast<std::size_t>(nt), 0);
+        std::vector<detail::ExtrapolationLog> logs(static_cast<std::size_t>(nt));
         const std::int64_t nn = static_cast<std::int64_t>(n);
 
         // Pass 1: symmetry functions, scaling, electronegativities (and dchi/dx).
@@ -216,13 +216,7 @@ private:
                 ws.nb.gather(nl, i, el, z_, rc);
                 ws.G.resize(ns);
                 em.descriptors.template values<Cutoff, Fam, V>(ws.nb, ws.G.data(), ws.scratch);
-                for (std::size_t k = 0; k < ns; ++k)
-                    if (em.scaling.extrapolates(k, ws.G[k])) {
-                        ++tcount[t];
-                        if (twarn[t].size() < opt.max_extrapolation_records)
-                            twarn[t].push_back({i, em.symbol, k + 1, em.descriptors.specs()[k].type, ws.G[k], em.scaling.gmin[k],
-                                                em.scaling.gmax[k]});
-                    }
+                logs[t].check(em, i, ws.G.data(), opt.max_extrapolation_records);
                 double* x = &X[off[i]];
                 em.scaling.apply(ws.G.data(), x);
                 if (opt.keep_descriptors) {
@@ -316,14 +310,7 @@ private:
         }
         res.short_energy = e_short;
         res.energy = e_short + e_elec + e_off;
-        for (std::size_t t = 0; t < twarn.size(); ++t) {
-            res.extrapolation_count += tcount[t];
-            res.extrapolations.insert(res.extrapolations.end(), twarn[t].begin(), twarn[t].end());
-        }
-        std::sort(res.extrapolations.begin(), res.extrapolations.end(), [](const ExtrapolationWarning& a, const ExtrapolationWarning& b2) {
-            return a.atom != b2.atom ? a.atom < b2.atom : a.function < b2.function;
-        });
-        if (res.extrapolations.size() > opt.max_extrapolation_records) res.extrapolations.resize(opt.max_extrapolation_records);
+        detail::merge_extrapolations(logs, opt.max_extrapolation_records, res);
         if (!opt.forces) {
             res.time_forces = now() - t1;
             return res;
@@ -365,20 +352,7 @@ private:
                 const std::size_t nnb = ws.nb.size();
                 ws.grad.reset(nnb);
                 em.descriptors.template gradient<Cutoff, Fam, V>(ws.nb, ws.w.data(), ws.grad, ws.scratch);
-                Vec3 fi{0, 0, 0};
-                for (std::size_t k = 0; k < nnb; ++k) {
-                    const double gx = ws.grad.gx[k], gy = ws.grad.gy[k], gz = ws.grad.gz[k];
-                    fi[0] += gx; fi[1] += gy; fi[2] += gz;
-                    Vec3& fj = F[ws.nb.atom[k]];
-                    fj[0] -= gx; fj[1] -= gy; fj[2] -= gz;
-                    const double d[3] = {ws.nb.dx[k], ws.nb.dy[k], ws.nb.dz[k]};
-                    for (int a = 0; a < 3; ++a) {
-                        W[a][0] -= d[a] * gx;
-                        W[a][1] -= d[a] * gy;
-                        W[a][2] -= d[a] * gz;
-                    }
-                }
-                F[i] += fi;
+                detail::scatter_gradient(i, ws.nb, ws.grad, F, W);
             }
         }
         for (std::size_t t = 0; t < tforces.size(); ++t) {
