@@ -118,7 +118,7 @@ struct CutoffCos : ShiftedCutoff<detail::CosCore> { static constexpr int id = 1;
 struct CutoffTanhU {
     static constexpr int id = 2;
     template <class T> HDNNP_ALWAYS_INLINE static void eval(const T& r, const CutoffParams& c, T& f, T& df) {
-        const T t = simd::tanh(1.0 - r * c.inv_rc);
+        const T t = simd::tanh_cutoff(1.0 - r * c.inv_rc);
         const T t2 = t * t;
         const auto inside = r < c.rc;
         f = simd::select(inside, t2 * t, T(0.0));

@@ -9,11 +9,15 @@
 // Evaluation: per neighbour, the cutoff and one Gaussian exp(-eta (r - rs)^2) per distinct (eta, rs)
 // of the group are computed once; per triplet only r_jk, cos theta and (narrow) one exponential per
 // distinct (eta, rs) remain. Kernels run over V = double or simd::Batch; lanes are consecutive k.
+// Narrow groups first compact the live triplets (r_jk < rc: about half of all pairs in a dense
+// liquid) with compress stores, so that r_jk's square root, cutoff and exponentials, the member
+// powers and the whole force pass run on live triplets only (TripletCache).
 #pragma once
 
 #include <algorithm>
 #include <cmath>
 #include <cstddef>
+#include <cstdint>
 #include <vector>
 
 #include "hdnnp/config.hpp"
@@ -23,10 +27,31 @@
 
 namespace hdnnp {
 
+/// What values() keeps for gradient() (one per group and thread).
+///   wide groups: per batch of triplets, cos and the Gaussian products (record_size() doubles per lane);
+///   narrow groups: the live triplets only (r_jk < rc, r_ik < rc), compacted, as fields of `cap`
+///   doubles each (TripletField), in runs of one first neighbour j padded to whole vectors.
+struct TripletCache {
+    std::vector<double> data;
+    std::size_t cap = 0, n = 0;               ///< entries per field, entries in use
+    std::vector<std::uint32_t> run_j;          ///< first neighbour of each run
+    std::vector<std::size_t> run_begin;        ///< shape (runs + 1): first entry of each run
+    bool has_k = false;                        ///< the per-k fields (positions, distances, dfc) are filled
+    double* field(std::size_t f) { return data.data() + f * cap; }
+    const double* field(std::size_t f) const { return data.data() + f * cap; }
+};
+
+/// Fields of a narrow TripletCache: k (index, as double), its d components, r, 1/r, fc (times Z for
+/// type 13) and dfc; cos theta, r_jk, fc(r_jk), dfc(r_jk); then one Gaussian product per (eta, rs):
+/// exp(-eta[(r_ij-rs)^2 + (r_ik-rs)^2 + (r_jk-rs)^2]).
+enum TripletField : std::size_t { kTK, kTX, kTY, kTZ, kTR, kTIR, kTF, kTDF, kTC, kTRJK, kTFJK, kTDFJK, kTE };
+
 /// Scratch of the angular kernels: per neighbour cutoff values and Gaussians.
 struct AngularScratch {
     std::vector<double> fc, dfc;  ///< shape (n + pad)
     std::vector<double> gauss;    ///< shape (Q, n + pad): exp(-eta_q (r - rs_q)^2)
+    TripletCache triplets;        ///< narrow groups evaluated without a caller's cache
+    std::vector<double> ws;       ///< shape (2 m): member weights of one gradient call
 };
 
 struct AngularGroup {
@@ -39,6 +64,7 @@ struct AngularGroup {
     std::vector<std::size_t> out;
     std::vector<double> q_eta, q_rs;                  ///< distinct (eta, rs)
     std::vector<std::size_t> mem_q;                   ///< per member: its (eta, rs) index
+    std::vector<std::vector<std::size_t>> q_members;  ///< per (eta, rs): its members
     /// Narrow r_jk Gaussians: exp(-eta_q x^2) = exp(-eta_b x^2)^n when eta_q = n eta_b (same rs) for a
     /// small integer n, so one exponential serves several etas. q_base[q] = b (or q itself), q_pow[q] = n.
     std::vector<std::size_t> q_base;
@@ -53,6 +79,8 @@ struct AngularGroup {
         while (q < q_eta.size() && !(q_eta[q] == eta_ && q_rs[q] == rs_)) ++q;
         if (q == q_eta.size()) { q_eta.push_back(eta_); q_rs.push_back(rs_); }
         mem_q.push_back(q);
+        q_members.assign(q_eta.size(), {});
+        for (std::size_t t = 0; t < mem_q.size(); ++t) q_members[mem_q[t]].push_back(t);
         // Recompute the shared-exponential plan: each q takes the smallest eta with the same rs whose
         // integer multiple it is (to 1e-13 relative), else computes its own exponential.
         const std::size_t nq = q_eta.size();
@@ -74,18 +102,47 @@ struct AngularGroup {
             if (q_base[a] != a && q_base[q_base[a]] != q_base[a]) { q_base[a] = a; q_pow[a] = 1; }
     }
 
-    /// Adds the group's values to G. If cache is given, the per-triplet geometry (cos, r_jk, cutoff and
-    /// Gaussians) is stored there for gradient() to reuse (forces need both passes).
+    /// Adds the group's values to G. If cache is given, what gradient() needs (see TripletCache) is
+    /// stored there (forces need both passes over the same neighbourhood).
     template <class Cutoff, class V = double>
     HDNNP_FLATTEN void values(const Neighborhood& nb, double* G, AngularScratch& sc, std::vector<V>& acc,
-                std::vector<double>* cache = nullptr) const {
-        constexpr std::size_t W = simd::width<V>;
+                TripletCache* cache = nullptr) const {
         prepare<Cutoff>(nb, sc);
+        if (narrow) values_narrow<Cutoff, V>(nb, G, sc, acc, cache ? *cache : sc.triplets, cache != nullptr);
+        else values_wide<V>(nb, G, sc, acc, cache ? &cache->data : nullptr);
+    }
+
+    /// Adds sum_s w[out_s] dG_s/dd_n to the per-neighbour gradient. cache: what values() stored for
+    /// the same neighbourhood (or nullptr to recompute the geometry).
+    template <class Cutoff, class V = double>
+    HDNNP_FLATTEN void gradient(const Neighborhood& nb, const double* w, NeighborGradient& g, AngularScratch& sc, std::vector<V>& acc,
+                  const TripletCache* cache = nullptr) const {
+        prepare<Cutoff>(nb, sc);
+        if (narrow) {
+            if (!cache || !cache->has_k) {
+                acc.assign(q_eta.size(), V(0.0));
+                build_triplets<Cutoff, V>(nb, sc, sc.triplets, true, acc.data());
+                cache = &sc.triplets;
+            }
+            gradient_narrow<V>(nb, w, g, sc, acc, *cache);
+        } else {
+            gradient_wide<V>(nb, w, g, sc, acc, cache ? &cache->data : nullptr);
+        }
+    }
+
+    /// Doubles per triplet lane in a wide group's cache: cos + one Gaussian product per q.
+    std::size_t record_size() const { return 1 + q_eta.size(); }
+
+private:
+    /// Wide groups (type 9): every pair j < k within rc, vectorised over k.
+    template <class V>
+    HDNNP_ALWAYS_INLINE void values_wide(const Neighborhood& nb, double* G, const AngularScratch& sc, std::vector<V>& acc,
+                                         std::vector<double>* cache) const {
+        constexpr std::size_t W = simd::width<V>;
         const std::size_t m = eta.size(), nq = q_eta.size(), stride = nb.size() + Neighborhood::kPad;
         const std::size_t rec = record_size() * W;
-        acc.assign(m + 2 * nq, V(0.0));
+        acc.assign(m + nq, V(0.0));
         V* eq = acc.data() + m;
-        V* gjk = acc.data() + m + nq;
         std::size_t off = 0;
         for_each_j(nb, [&](std::size_t j, std::size_t kb, std::size_t ke) {
             const double xj = nb.dx[j], yj = nb.dy[j], zj = nb.dz[j], ij = nb.inv_r[j];
@@ -95,31 +152,17 @@ struct AngularGroup {
                 V fk = simd::select(simd::lanes_below<V>(k, ke), simd::load<V>(&sc.fc[k]), V(0.0));
                 if (weighted) fk *= simd::load<V>(&nb.z[k]);
                 const V c = (xj * xk + yj * yk + zj * zk) * (ij * simd::load<V>(&nb.inv_r[k]));
-                V fprod = fj * fk;
-                V rjk(0.0), fjk(1.0), dfjk(0.0);
-                if (narrow) {
-                    const V ax = xk - xj, ay = yk - yj, az = zk - zj;
-                    rjk = simd::sqrt(ax * ax + ay * ay + az * az);
-                    Cutoff::eval(rjk, cut, fjk, dfjk);
-                    fprod *= fjk;
-                    jk_gaussians(rjk, gjk);
-                }
+                const V fprod = fj * fk;
                 double* rc = nullptr;
                 if (cache) {
                     if (off + rec > cache->size()) cache->resize(std::max(2 * cache->size(), off + rec));
                     rc = cache->data() + off;
                     off += rec;
                     simd::store(rc, c);
-                    if (narrow) {
-                        simd::store(rc + W, rjk);
-                        simd::store(rc + 2 * W, fjk);
-                        simd::store(rc + 3 * W, dfjk);
-                    }
                 }
                 for (std::size_t q = 0; q < nq; ++q) {
-                    V e = sc.gauss[q * stride + j] * simd::load<V>(&sc.gauss[q * stride + k]);
-                    if (narrow) e *= gjk[q];
-                    if (rc) simd::store(rc + (narrow ? 4 + q : 1 + q) * W, e);
+                    const V e = sc.gauss[q * stride + j] * simd::load<V>(&sc.gauss[q * stride + k]);
+                    if (rc) simd::store(rc + (1 + q) * W, e);
                     eq[q] = e * fprod;
                 }
                 for (std::size_t s = 0; s < m; ++s) {
@@ -132,22 +175,15 @@ struct AngularGroup {
         for (std::size_t s = 0; s < m; ++s) G[out[s]] += pref[s] * simd::reduce(acc[s]);
     }
 
-    /// Doubles per triplet lane in the cache: cos (+ r_jk, f_jk, df_jk if narrow) + one Gaussian per q.
-    std::size_t record_size() const { return (narrow ? 4 : 1) + q_eta.size(); }
-
-    /// Adds sum_s w[out_s] dG_s/dd_n to the per-neighbour gradient. cache: what values() stored for
-    /// the same neighbourhood (or nullptr to recompute the geometry).
-    template <class Cutoff, class V = double>
-    HDNNP_FLATTEN void gradient(const Neighborhood& nb, const double* w, NeighborGradient& g, AngularScratch& sc, std::vector<V>& acc,
-                  const std::vector<double>* cache = nullptr) const {
+    template <class V>
+    HDNNP_ALWAYS_INLINE void gradient_wide(const Neighborhood& nb, const double* w, NeighborGradient& g, const AngularScratch& sc,
+                                           std::vector<V>& acc, const std::vector<double>* cache) const {
         constexpr std::size_t W = simd::width<V>;
-        prepare<Cutoff>(nb, sc);
         const std::size_t m = eta.size(), nq = q_eta.size(), stride = nb.size() + Neighborhood::kPad;
         const std::size_t rec = record_size() * W;
-        acc.assign(3 * nq, V(0.0));
+        acc.assign(2 * nq, V(0.0));
         V* eq = acc.data();
         V* aq = acc.data() + nq;
-        V* gjk = acc.data() + 2 * nq;
         std::size_t off = 0;
         for_each_j(nb, [&](std::size_t j, std::size_t kb, std::size_t ke) {
             const double xj = nb.dx[j], yj = nb.dy[j], zj = nb.dz[j], rj = nb.r[j], ij = nb.inv_r[j];
@@ -165,36 +201,19 @@ struct AngularGroup {
                     dfk *= zk;
                 }
                 const V rk = simd::load<V>(&nb.r[k]), ik = simd::load<V>(&nb.inv_r[k]);
-                V fjk(1.0), dfjk(0.0), rjk(0.0), ax(0.0), ay(0.0), az(0.0), c;
-                if (narrow) { ax = xk - xj; ay = yk - yj; az = zk - zj; }
+                V c;
                 if (cache) {
                     const double* rc = cache->data() + off;
                     off += rec;
                     c = simd::load<V>(rc);
-                    if (narrow) {
-                        rjk = simd::load<V>(rc + W);
-                        fjk = simd::load<V>(rc + 2 * W);
-                        dfjk = simd::load<V>(rc + 3 * W);
-                    }
-                    for (std::size_t q = 0; q < nq; ++q) {
-                        eq[q] = simd::load<V>(rc + (narrow ? 4 + q : 1 + q) * W);
-                        aq[q] = V(0.0);
-                    }
+                    for (std::size_t q = 0; q < nq; ++q) eq[q] = simd::load<V>(rc + (1 + q) * W);
                 } else {
                     c = (xj * xk + yj * yk + zj * zk) * (ij * ik);
-                    if (narrow) {
-                        rjk = simd::sqrt(ax * ax + ay * ay + az * az);
-                        Cutoff::eval(rjk, cut, fjk, dfjk);
-                        jk_gaussians(rjk, gjk);
-                    }
-                    for (std::size_t q = 0; q < nq; ++q) {
-                        V e = sc.gauss[q * stride + j] * simd::load<V>(&sc.gauss[q * stride + k]);
-                        if (narrow) e *= gjk[q];
-                        eq[q] = e;
-                        aq[q] = V(0.0);
-                    }
+                    for (std::size_t q = 0; q < nq; ++q)
+                        eq[q] = sc.gauss[q * stride + j] * simd::load<V>(&sc.gauss[q * stride + k]);
                 }
-                const V fprod = fj * fk * fjk;
+                for (std::size_t q = 0; q < nq; ++q) aq[q] = V(0.0);
+                const V fprod = fj * fk;
                 V dc(0.0);  // sum_s W_s zeta lambda p^(zeta-1) E_q
                 for (std::size_t s = 0; s < m; ++s) {
                     const double ws = w[out[s]] * pref[s];
@@ -204,33 +223,26 @@ struct AngularGroup {
                     aq[mem_q[s]] += simd::select(pos, ws * pw1 * p, V(0.0));
                     dc += simd::select(pos, (ws * zeta[s] * lambda[s]) * pw1 * eq[mem_q[s]], V(0.0));
                 }
-                V sum(0.0), sij(0.0), sik(0.0), sjk(0.0);
+                V sum(0.0), sij(0.0), sik(0.0);
                 for (std::size_t q = 0; q < nq; ++q) {
                     const V sq = aq[q] * eq[q];
                     const double te = -2.0 * q_eta[q];
                     sum += sq;
                     sij += sq * (te * (rj - q_rs[q]));
                     sik += sq * (te * (rk - q_rs[q]));
-                    if (narrow) sjk += sq * (te * (rjk - q_rs[q]));
                 }
-                const V a_ij = fprod * sij + dfj * fk * fjk * sum;
-                const V a_ik = fprod * sik + fj * dfk * fjk * sum;
+                const V a_ij = fprod * sij + dfj * fk * sum;
+                const V a_ik = fprod * sik + fj * dfk * sum;
                 const V a_c = fprod * dc;
                 const V cj = a_ij * ij - a_c * c * (ij * ij);
                 const V ck = a_ik * ik - a_c * c * (ik * ik);
                 const V cx = a_c * (ij * ik);
-                V jx(0.0), jy(0.0), jz(0.0);
-                if (narrow) {
-                    const V a_jk = fprod * sjk + fj * fk * dfjk * sum;
-                    const V t = simd::select(in, a_jk / rjk, V(0.0));
-                    jx = t * ax; jy = t * ay; jz = t * az;
-                }
-                gxj += cj * xj + cx * xk - jx;
-                gyj += cj * yj + cx * yk - jy;
-                gzj += cj * zj + cx * zk - jz;
-                simd::store(&g.gx[k], simd::load<V>(&g.gx[k]) + ck * xk + cx * xj + jx);
-                simd::store(&g.gy[k], simd::load<V>(&g.gy[k]) + ck * yk + cx * yj + jy);
-                simd::store(&g.gz[k], simd::load<V>(&g.gz[k]) + ck * zk + cx * zj + jz);
+                gxj += cj * xj + cx * xk;
+                gyj += cj * yj + cx * yk;
+                gzj += cj * zj + cx * zk;
+                simd::store(&g.gx[k], simd::load<V>(&g.gx[k]) + ck * xk + cx * xj);
+                simd::store(&g.gy[k], simd::load<V>(&g.gy[k]) + ck * yk + cx * yj);
+                simd::store(&g.gz[k], simd::load<V>(&g.gz[k]) + ck * zk + cx * zj);
             }
             g.gx[j] += simd::reduce(gxj);
             g.gy[j] += simd::reduce(gyj);
@@ -238,7 +250,197 @@ struct AngularGroup {
         });
     }
 
-private:
+    /// Narrow groups, first step: the live triplets of this neighbourhood (r_ij, r_ik < rc and
+    /// r_jk < rc; about half of all pairs j < k in a liquid) compacted into T with their geometry, so
+    /// that square roots, cutoffs and exponentials are spent only where a term is non-zero.
+    /// keep_k: also store the per-k fields gradient() needs. gjk: workspace of nq vectors.
+    template <class Cutoff, class V>
+    HDNNP_ALWAYS_INLINE void build_triplets(const Neighborhood& nb, const AngularScratch& sc, TripletCache& T, bool keep_k,
+                                            V* gjk) const {
+        constexpr std::size_t W = simd::width<V>;
+        const std::size_t nq = q_eta.size(), stride = nb.size() + Neighborhood::kPad, nf = kTE + nq;
+        std::size_t cap = W;  // every pair of a run, the run rounded up to whole vectors, one vector of slack
+        for_each_j(nb, [&](std::size_t, std::size_t kb, std::size_t ke) { cap += (ke - kb + W - 1) / W * W + W; });
+        T.cap = cap;
+        if (T.data.size() < nf * cap) T.data.resize(nf * cap);
+        T.n = 0;
+        T.has_k = keep_k;
+        T.run_j.clear();
+        T.run_begin.assign(1, 0);
+        double* F[kTE];
+        for (std::size_t f = 0; f < kTE; ++f) F[f] = T.field(f);
+        double* const E = T.field(kTE);  // Gaussian product of (eta, rs) q at E + q cap
+        const double rc2 = cut.rc * cut.rc;
+        for_each_j(nb, [&](std::size_t j, std::size_t kb, std::size_t ke) {
+            const double xj = nb.dx[j], yj = nb.dy[j], zj = nb.dz[j], ij = nb.inv_r[j];
+            const std::size_t start = T.n;
+            for (std::size_t k = kb; k < ke; k += W) {
+                const V xk = simd::load<V>(&nb.dx[k]), yk = simd::load<V>(&nb.dy[k]), zk = simd::load<V>(&nb.dz[k]);
+                const V ax = xk - xj, ay = yk - yj, az = zk - zj;
+                const V r2 = ax * ax + ay * ay + az * az;
+                V fk = simd::load<V>(&sc.fc[k]);
+                const unsigned bits = simd::lane_bits(simd::lanes_below<V>(k, ke) && (r2 < rc2) && (fk > 0.0));
+                if (!bits) continue;
+                const std::size_t o = T.n;
+                const V ik = simd::load<V>(&nb.inv_r[k]);
+                simd::compress_store(F[kTC] + o, (xj * xk + yj * yk + zj * zk) * (ij * ik), bits);
+                simd::compress_store(F[kTRJK] + o, r2, bits);
+                V dfk = simd::load<V>(&sc.dfc[k]);
+                if (weighted) {
+                    const V zw = simd::load<V>(&nb.z[k]);
+                    fk *= zw;
+                    dfk *= zw;
+                }
+                simd::compress_store(F[kTF] + o, fk, bits);
+                for (std::size_t q = 0; q < nq; ++q)
+                    simd::compress_store(E + q * cap + o, sc.gauss[q * stride + j] * simd::load<V>(&sc.gauss[q * stride + k]), bits);
+                if (keep_k) {
+                    simd::compress_store(F[kTK] + o, simd::iota<V>(static_cast<double>(k)), bits);
+                    simd::compress_store(F[kTX] + o, xk, bits);
+                    simd::compress_store(F[kTY] + o, yk, bits);
+                    simd::compress_store(F[kTZ] + o, zk, bits);
+                    simd::compress_store(F[kTR] + o, simd::load<V>(&nb.r[k]), bits);
+                    simd::compress_store(F[kTIR] + o, ik, bits);
+                    simd::compress_store(F[kTDF] + o, dfk, bits);
+                }
+                T.n += static_cast<std::size_t>(simd::popcount(bits));
+            }
+            if (T.n == start) return;
+            // Pad the run to whole vectors with inert entries: zero Gaussian products (so every term and
+            // derivative vanishes), r_jk = 1 (no division by zero), k = j. The other fields keep finite
+            // values from earlier use or initialisation.
+            const std::size_t end = (T.n + W - 1) / W * W;
+            for (std::size_t p = T.n; p < end; ++p) {
+                for (std::size_t q = 0; q < nq; ++q) E[q * cap + p] = 0.0;
+                F[kTRJK][p] = 1.0;
+                F[kTK][p] = static_cast<double>(j);
+            }
+            T.n = end;
+            // Geometry of the run's triplets: r_jk, its cutoff and Gaussians.
+            for (std::size_t p = start; p < end; p += W) {
+                const V rjk = simd::sqrt(simd::load<V>(F[kTRJK] + p));
+                V fjk, dfjk;
+                Cutoff::eval(rjk, cut, fjk, dfjk);
+                simd::store(F[kTRJK] + p, rjk);
+                simd::store(F[kTFJK] + p, fjk);
+                simd::store(F[kTDFJK] + p, dfjk);
+                jk_gaussians(rjk, gjk);
+                for (std::size_t q = 0; q < nq; ++q) simd::store(E + q * cap + p, simd::load<V>(E + q * cap + p) * gjk[q]);
+            }
+            T.run_j.push_back(static_cast<std::uint32_t>(j));
+            T.run_begin.push_back(end);
+        });
+    }
+
+    template <class Cutoff, class V>
+    HDNNP_ALWAYS_INLINE void values_narrow(const Neighborhood& nb, double* G, const AngularScratch& sc, std::vector<V>& acc,
+                                           TripletCache& T, bool keep_k) const {
+        constexpr std::size_t W = simd::width<V>;
+        const std::size_t m = eta.size(), nq = q_eta.size();
+        acc.assign(m + nq, V(0.0));
+        build_triplets<Cutoff, V>(nb, sc, T, keep_k, acc.data() + m);
+        const double* C = T.field(kTC);
+        const double* FK = T.field(kTF);
+        const double* FJK = T.field(kTFJK);
+        const double* E = T.field(kTE);
+        for (std::size_t run = 0; run + 1 < T.run_begin.size(); ++run) {
+            const std::size_t j = T.run_j[run];
+            const double fj = sc.fc[j] * (weighted ? nb.z[j] : 1.0);
+            for (std::size_t p = T.run_begin[run]; p < T.run_begin[run + 1]; p += W) {
+                const V c = simd::load<V>(C + p);
+                const V fprod = fj * simd::load<V>(FK + p) * simd::load<V>(FJK + p);
+                for (std::size_t q = 0; q < nq; ++q) {
+                    const V e = simd::load<V>(E + q * T.cap + p) * fprod;
+                    for (const std::size_t s : q_members[q]) {
+                        const V pl = 1.0 + lambda[s] * c;
+                        const V pw = izeta[s] >= 0 ? simd::ipow(pl, izeta[s]) : simd::pow(pl, V(zeta[s]));
+                        acc[s] += simd::select(pl > 0.0, pw, V(0.0)) * e;
+                    }
+                }
+            }
+        }
+        for (std::size_t s = 0; s < m; ++s) G[out[s]] += pref[s] * simd::reduce(acc[s]);
+    }
+
+    template <class V>
+    HDNNP_ALWAYS_INLINE void gradient_narrow(const Neighborhood& nb, const double* w, NeighborGradient& g, AngularScratch& sc,
+                                             std::vector<V>& acc, const TripletCache& T) const {
+        constexpr std::size_t W = simd::width<V>;
+        const std::size_t m = eta.size(), nq = q_eta.size();
+        // Member weights of this call: w_out pref (value) and w_out pref zeta lambda (cos derivative).
+        sc.ws.resize(2 * m);
+        for (std::size_t s = 0; s < m; ++s) {
+            sc.ws[s] = w[out[s]] * pref[s];
+            sc.ws[m + s] = sc.ws[s] * zeta[s] * lambda[s];
+        }
+        const double* wv = sc.ws.data();
+        const double* wc = sc.ws.data() + m;
+        (void)acc;
+        const double* F[kTE + 1];
+        for (std::size_t f = 0; f <= kTE; ++f) F[f] = T.field(f);
+        alignas(64) double tx[W], ty[W], tz[W], tk[W];
+        for (std::size_t run = 0; run + 1 < T.run_begin.size(); ++run) {
+            const std::size_t j = T.run_j[run];
+            const double xj = nb.dx[j], yj = nb.dy[j], zj = nb.dz[j], rj = nb.r[j], ij = nb.inv_r[j];
+            const double zwj = weighted ? nb.z[j] : 1.0;
+            const double fj = sc.fc[j] * zwj, dfj = sc.dfc[j] * zwj;
+            V gxj(0.0), gyj(0.0), gzj(0.0);
+            for (std::size_t p = T.run_begin[run]; p < T.run_begin[run + 1]; p += W) {
+                const V xk = simd::load<V>(F[kTX] + p), yk = simd::load<V>(F[kTY] + p), zk = simd::load<V>(F[kTZ] + p);
+                const V rk = simd::load<V>(F[kTR] + p), ik = simd::load<V>(F[kTIR] + p);
+                const V fk = simd::load<V>(F[kTF] + p), dfk = simd::load<V>(F[kTDF] + p);
+                const V c = simd::load<V>(F[kTC] + p), rjk = simd::load<V>(F[kTRJK] + p);
+                const V fjk = simd::load<V>(F[kTFJK] + p), dfjk = simd::load<V>(F[kTDFJK] + p);
+                const V fprod = fj * fk * fjk;
+                V dc(0.0);  // sum_s W_s zeta lambda p^(zeta-1) E_q
+                V sum(0.0), sij(0.0), sik(0.0), sjk(0.0);
+                for (std::size_t q = 0; q < nq; ++q) {
+                    const V e = simd::load<V>(F[kTE] + q * T.cap + p);
+                    V a(0.0), d(0.0);  // sum over q's members of W_s p^zeta and W_s zeta lambda p^(zeta-1)
+                    for (const std::size_t s : q_members[q]) {
+                        const V pl = 1.0 + lambda[s] * c;
+                        const V pw1 = izeta[s] >= 1 ? simd::ipow(pl, izeta[s] - 1) : simd::pow(pl, V(zeta[s] - 1.0));
+                        const V pw1p = simd::select(pl > 0.0, pw1, V(0.0));
+                        a += wv[s] * (pw1p * pl);
+                        d += wc[s] * pw1p;
+                    }
+                    dc += d * e;
+                    const V sq = a * e;
+                    const double te = -2.0 * q_eta[q];
+                    sum += sq;
+                    sij += sq * (te * (rj - q_rs[q]));
+                    sik += sq * (te * (rk - q_rs[q]));
+                    sjk += sq * (te * (rjk - q_rs[q]));
+                }
+                const V a_ij = fprod * sij + dfj * fk * fjk * sum;
+                const V a_ik = fprod * sik + fj * dfk * fjk * sum;
+                const V a_c = fprod * dc;
+                const V a_jk = fprod * sjk + fj * fk * dfjk * sum;
+                const V cj = a_ij * ij - a_c * c * (ij * ij);
+                const V ck = a_ik * ik - a_c * c * (ik * ik);
+                const V cx = a_c * (ij * ik);
+                const V t = a_jk / rjk;
+                const V jx = t * (xk - xj), jy = t * (yk - yj), jz = t * (zk - zj);
+                gxj += cj * xj + cx * xk - jx;
+                gyj += cj * yj + cx * yk - jy;
+                gzj += cj * zj + cx * zk - jz;
+                simd::store(tx, ck * xk + cx * xj + jx);
+                simd::store(ty, ck * yk + cx * yj + jy);
+                simd::store(tz, ck * zk + cx * zj + jz);
+                simd::store(tk, simd::load<V>(F[kTK] + p));
+                for (std::size_t l = 0; l < W; ++l) {
+                    const std::size_t k = static_cast<std::size_t>(tk[l]);
+                    g.gx[k] += tx[l];
+                    g.gy[k] += ty[l];
+                    g.gz[k] += tz[l];
+                }
+            }
+            g.gx[j] += simd::reduce(gxj);
+            g.gy[j] += simd::reduce(gyj);
+            g.gz[j] += simd::reduce(gzj);
+        }
+    }
+
     /// Narrow r_jk Gaussians for all q: out[q] = exp(-eta_q (rjk - rs_q)^2), sharing exponentials.
     template <class V> HDNNP_ALWAYS_INLINE void jk_gaussians(const V& rjk, V* out) const {
         const std::size_t nq = q_eta.size();

@@ -29,7 +29,7 @@ struct DescriptorScratch {
     CompactAngularGroup::Scratch compact;
     std::vector<double> acc_scalar;
     std::vector<simd::Batch> acc_simd;
-    std::vector<std::vector<double>> pair_cache;  ///< per angular group: triplet geometry kept for gradient()
+    std::vector<TripletCache> pair_cache;  ///< per angular group: triplet geometry kept for gradient()
     bool cache_pairs = false;                      ///< set by the caller when gradient() will follow values()
     template <class V> std::vector<V>& acc() {
         if constexpr (std::is_same_v<V, double>) return acc_scalar;

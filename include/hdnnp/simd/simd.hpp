@@ -3,8 +3,13 @@
 // 8 lanes with AVX-512). The helpers below give both the same spelling.
 #pragma once
 
+#include <cmath>
 #include <cstddef>
 #include <xsimd/xsimd.hpp>
+
+#if defined(__AVX512F__)
+#include <immintrin.h>
+#endif
 
 namespace hdnnp::simd {
 
@@ -39,10 +44,60 @@ inline double reduce(const Batch& v) { return xsimd::hadd(v); }
 /// Lanes k0, k0+1, ... that are below `end`.
 template <class V> inline mask_t<V> lanes_below(std::size_t k0, std::size_t end);
 template <> inline bool lanes_below<double>(std::size_t k0, std::size_t end) { return k0 < end; }
+namespace detail {
+/// The lane numbers 0, 1, ..., width - 1 as doubles.
+alignas(64) inline constexpr double kLaneIndex[16] = {0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15};
+static_assert(Batch::size <= 16, "kLaneIndex covers at most 16 lanes");
+inline Batch lane_index() { return Batch::load_aligned(kLaneIndex); }
+}  // namespace detail
 template <> inline Mask lanes_below<Batch>(std::size_t k0, std::size_t end) {
-    alignas(64) double idx[Batch::size];
-    for (std::size_t l = 0; l < Batch::size; ++l) idx[l] = static_cast<double>(k0 + l);
-    return Batch::load_aligned(idx) < Batch(static_cast<double>(end));
+    // lane l is live if k0 + l < end, i.e. l < end - k0 (any value >= width means all lanes)
+    const double room = end > k0 ? static_cast<double>(end - k0) : 0.0;
+    return detail::lane_index() < Batch(room);
+}
+
+/// tanh(x) as 1 - 2 / (1 + exp(2x)) for the vector path: one exponential and one division (xsimd's
+/// tanh evaluates a rational kernel as well wherever lanes straddle |x| = 0.625). Absolute error a few
+/// ulp of 1, i.e. relative error ~1e-16/|x| for small |x|: meant for cutoff functions, whose value
+/// t^3 makes that irrelevant. The scalar path keeps std::tanh.
+inline double tanh_cutoff(double x) { return std::tanh(x); }
+inline Batch tanh_cutoff(const Batch& x) {
+    return xsimd::fma(Batch(-2.0), Batch(1.0) / (Batch(1.0) + xsimd::exp(x + x)), Batch(1.0));
+}
+
+/// The live lanes of a mask as bits (lane l -> bit l).
+inline unsigned lane_bits(bool m) { return m ? 1u : 0u; }
+inline unsigned lane_bits(const Mask& m) {
+#if defined(__AVX512F__)
+    if constexpr (sizeof(Mask) == sizeof(__mmask8) && Batch::size == 8) return static_cast<unsigned>(static_cast<__mmask8>(m));
+#endif
+    bool b[Batch::size];
+    m.store_unaligned(b);
+    unsigned bits = 0;
+    for (std::size_t l = 0; l < Batch::size; ++l) bits |= (b[l] ? 1u : 0u) << l;
+    return bits;
+}
+/// (start, start + 1, ..., start + width - 1) as doubles.
+template <class V> inline V iota(double start);
+template <> inline double iota<double>(double start) { return start; }
+template <> inline Batch iota<Batch>(double start) { return Batch(start) + detail::lane_index(); }
+inline int popcount(unsigned bits) { return __builtin_popcount(bits); }
+
+/// Writes the lanes of v whose bit is set in `bits` contiguously to dst[0, 1, ...]. dst must have room
+/// for a whole vector (lanes past the selected ones are overwritten with unspecified values).
+inline void compress_store(double* dst, double v, unsigned) { *dst = v; }
+inline void compress_store(double* dst, const Batch& v, unsigned bits) {
+#if defined(__AVX512F__)
+    if constexpr (Batch::size == 8) {
+        _mm512_storeu_pd(dst, _mm512_maskz_compress_pd(static_cast<__mmask8>(bits), static_cast<__m512d>(v)));
+        return;
+    }
+#endif
+    alignas(64) double t[Batch::size];
+    v.store_aligned(t);
+    std::size_t o = 0;
+    for (std::size_t l = 0; l < Batch::size; ++l)
+        if (bits >> l & 1u) dst[o++] = t[l];
 }
 
 using xsimd::exp;
@@ -54,6 +109,14 @@ using xsimd::sin;
 
 /// x^n for a small non-negative integer n (repeated squaring).
 template <class V> inline V ipow(V x, int n) {
+    switch (n) {  // the common exponents of symmetry functions without a loop
+        case 0: return V(1.0);
+        case 1: return x;
+        case 2: return x * x;
+        case 3: return x * x * x;
+        case 4: { const V x2 = x * x; return x2 * x2; }
+        default: break;
+    }
     V r(1.0);
     while (n > 0) {
         if (n & 1) r *= x;
