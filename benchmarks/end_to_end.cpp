@@ -4,6 +4,8 @@
 //   bench_end_to_end [--json FILE] [--reps N] [--quick]
 //
 // Configurations per system: runtime-loaded vs compile-time (water only), SIMD vs scalar, 1 vs 2 threads.
+// For the modelled families (benchmarks/flop_model.hpp) it also prints the achieved FLOP rate as a fraction
+// of the measured FMA peak of one core (times the thread count).
 // Systems: H2O_RPBE-D3 (1080 atoms and its 2x2x2 supercell, 8640), Cu2S_PBE, Anisole_SCAN.
 #include <algorithm>
 #include <chrono>
@@ -16,6 +18,8 @@
 #include <omp.h>
 
 #include "hdnnp/hdnnp.hpp"
+
+#include "flop_model.hpp"
 
 #ifndef HDNNP_REFERENCE_DIR
 #define HDNNP_REFERENCE_DIR "../shared/reference/n2p2"
@@ -50,6 +54,7 @@ struct Case {
     std::size_t atoms;
     std::function<void()> run;
     std::vector<double> times;
+    double flops = 0.0;  ///< FLOP model of one evaluation (0: not modelled)
 };
 
 double median(std::vector<double> v) {
@@ -94,6 +99,13 @@ int main(int argc, char** argv) {
         const std::vector<int>* el = elems.back().get();
         lists.push_back(std::make_unique<hdnnp::NeighborList>(hdnnp::build_neighbor_list(*s, pot->cutoff())));
         const hdnnp::NeighborList* nl = lists.back().get();
+        const bench::FlopModel fm = bench::count_flops(pot->model(), *s, *nl);
+        const double flops = fm.covered ? fm.total() : 0.0;
+        if (fm.covered)
+            std::printf("FLOP model %-18s %.3f MFLOP/atom per E+F (radial %.3f, angular pairs %.3f, triplets %.3f, networks %.3f)\n",
+                        sys.name.c_str(), fm.total() / double(s->size()) * 1e-6, fm.radial / double(s->size()) * 1e-6,
+                        fm.angular_pairs / double(s->size()) * 1e-6, fm.angular_triplets / double(s->size()) * 1e-6,
+                        fm.networks / double(s->size()) * 1e-6);
         const bool water = sys.dir == "H2O_RPBE-D3";
         if (water) waters.push_back(std::make_unique<Water>(Water::load(dir)));
         Water* wp = water ? waters.back().get() : nullptr;
@@ -104,10 +116,10 @@ int main(int argc, char** argv) {
                                  hdnnp::NeighborList l = hdnnp::build_neighbor_list(*s, pot->cutoff());
                                  (void)l;
                              }, {}});
-            cases.push_back({sys.name, "runtime simd", threads, s->size(), [=] { pot->compute(*s, *el, *nl, simd); }, {}});
+            cases.push_back({sys.name, "runtime simd", threads, s->size(), [=] { pot->compute(*s, *el, *nl, simd); }, {}, flops});
             if (threads == 1 || sys.mult == 1)
-                cases.push_back({sys.name, "runtime scalar", threads, s->size(), [=] { pot->compute(*s, *el, *nl, scalar); }, {}});
-            if (wp) cases.push_back({sys.name, "compiled simd", threads, s->size(), [=] { wp->compute(*s, *el, *nl, simd); }, {}});
+                cases.push_back({sys.name, "runtime scalar", threads, s->size(), [=] { pot->compute(*s, *el, *nl, scalar); }, {}, flops});
+            if (wp) cases.push_back({sys.name, "compiled simd", threads, s->size(), [=] { wp->compute(*s, *el, *nl, simd); }, {}, flops});
         }
     }
     // Warm up once, then interleave repetitions so that machine noise hits all cases alike.
@@ -119,21 +131,33 @@ int main(int argc, char** argv) {
             c.run();
             c.times.push_back(std::chrono::duration<double>(Clock::now() - t0).count());
         }
-    std::printf("%-18s %-16s %7s %8s %12s %12s\n", "system", "variant", "threads", "atoms", "best us/atom", "median");
+    const double peak = bench::measure_peak_flops();  // one core
+    std::printf("measured FMA peak of one core: %.1f GFLOP/s\n", peak * 1e-9);
+    std::printf("%-18s %-16s %7s %8s %12s %12s %9s %7s\n", "system", "variant", "threads", "atoms", "best us/atom", "median",
+                "GFLOP/s", "%peak");
+    auto rate = [&](const Case& c) { return c.flops / *std::min_element(c.times.begin(), c.times.end()); };
     for (const auto& c : cases) {
         const double best = *std::min_element(c.times.begin(), c.times.end()) / double(c.atoms) * 1e6;
-        std::printf("%-18s %-16s %7d %8zu %12.2f %12.2f\n", c.system.c_str(), c.variant.c_str(), c.threads, c.atoms, best,
+        std::printf("%-18s %-16s %7d %8zu %12.2f %12.2f", c.system.c_str(), c.variant.c_str(), c.threads, c.atoms, best,
                     median(c.times) / double(c.atoms) * 1e6);
+        if (c.flops > 0 && c.variant != "neighbour list")
+            std::printf(" %9.2f %6.1f%%\n", rate(c) * 1e-9, 100.0 * rate(c) / (peak * c.threads));
+        else
+            std::printf("\n");
     }
     if (!json.empty()) {
         std::ofstream o(json);
-        o << "{\n  \"unit\": \"us/atom\",\n  \"quantity\": \"energy+forces (neighbour list timed separately)\",\n  \"results\": [\n";
+        o << "{\n  \"unit\": \"us/atom\",\n  \"quantity\": \"energy+forces (neighbour list timed separately)\",\n"
+          << "  \"peak_gflops_one_core\": " << peak * 1e-9 << ",\n  \"results\": [\n";
         for (std::size_t k = 0; k < cases.size(); ++k) {
             const auto& c = cases[k];
             const double best = *std::min_element(c.times.begin(), c.times.end()) / double(c.atoms) * 1e6;
             o << "    {\"system\": \"" << c.system << "\", \"variant\": \"" << c.variant << "\", \"threads\": " << c.threads
-              << ", \"atoms\": " << c.atoms << ", \"best\": " << best << ", \"median\": " << median(c.times) / double(c.atoms) * 1e6
-              << "}" << (k + 1 < cases.size() ? "," : "") << "\n";
+              << ", \"atoms\": " << c.atoms << ", \"best\": " << best << ", \"median\": " << median(c.times) / double(c.atoms) * 1e6;
+            if (c.flops > 0 && c.variant != "neighbour list")
+                o << ", \"model_mflop_per_atom\": " << c.flops / double(c.atoms) * 1e-6 << ", \"gflops\": " << rate(c) * 1e-9
+                  << ", \"peak_fraction\": " << rate(c) / (peak * c.threads);
+            o << "}" << (k + 1 < cases.size() ? "," : "") << "\n";
         }
         o << "  ]\n}\n";
     }
