@@ -121,7 +121,7 @@ struct AngularGroup {
         if (narrow) {
             if (!cache || !cache->has_k) {
                 acc.assign(q_eta.size(), V(0.0));
-                build_triplets<Cutoff, V>(nb, sc, sc.triplets, true, acc.data());
+                build_triplets<Cutoff, V>(nb, sc, sc.triplets, true, acc.data(), [](std::size_t, std::size_t, std::size_t) {});
                 cache = &sc.triplets;
             }
             gradient_narrow<V>(nb, w, g, sc, acc, *cache);
@@ -254,9 +254,11 @@ private:
     /// r_jk < rc; about half of all pairs j < k in a liquid) compacted into T with their geometry, so
     /// that square roots, cutoffs and exponentials are spent only where a term is non-zero.
     /// keep_k: also store the per-k fields gradient() needs. gjk: workspace of nq vectors.
-    template <class Cutoff, class V>
+    /// on_run(j, begin, end) is called for each run right after its geometry is complete (while it is
+    /// still in L1).
+    template <class Cutoff, class V, class OnRun>
     HDNNP_ALWAYS_INLINE void build_triplets(const Neighborhood& nb, const AngularScratch& sc, TripletCache& T, bool keep_k,
-                                            V* gjk) const {
+                                            V* gjk, OnRun&& on_run) const {
         constexpr std::size_t W = simd::width<V>;
         const std::size_t nq = q_eta.size(), stride = nb.size() + Neighborhood::kPad, nf = kTE + nq;
         std::size_t cap = W;  // every pair of a run, the run rounded up to whole vectors, one vector of slack
@@ -329,6 +331,7 @@ private:
             }
             T.run_j.push_back(static_cast<std::uint32_t>(j));
             T.run_begin.push_back(end);
+            on_run(j, start, end);
         });
     }
 
@@ -338,15 +341,13 @@ private:
         constexpr std::size_t W = simd::width<V>;
         const std::size_t m = eta.size(), nq = q_eta.size();
         acc.assign(m + nq, V(0.0));
-        build_triplets<Cutoff, V>(nb, sc, T, keep_k, acc.data() + m);
-        const double* C = T.field(kTC);
-        const double* FK = T.field(kTF);
-        const double* FJK = T.field(kTFJK);
-        const double* E = T.field(kTE);
-        for (std::size_t run = 0; run + 1 < T.run_begin.size(); ++run) {
-            const std::size_t j = T.run_j[run];
+        build_triplets<Cutoff, V>(nb, sc, T, keep_k, acc.data() + m, [&](std::size_t j, std::size_t begin, std::size_t end) {
+            const double* C = T.field(kTC);
+            const double* FK = T.field(kTF);
+            const double* FJK = T.field(kTFJK);
+            const double* E = T.field(kTE);
             const double fj = sc.fc[j] * (weighted ? nb.z[j] : 1.0);
-            for (std::size_t p = T.run_begin[run]; p < T.run_begin[run + 1]; p += W) {
+            for (std::size_t p = begin; p < end; p += W) {
                 const V c = simd::load<V>(C + p);
                 const V fprod = fj * simd::load<V>(FK + p) * simd::load<V>(FJK + p);
                 for (std::size_t q = 0; q < nq; ++q) {
@@ -358,7 +359,7 @@ private:
                     }
                 }
             }
-        }
+        });
         for (std::size_t s = 0; s < m; ++s) G[out[s]] += pref[s] * simd::reduce(acc[s]);
     }
 
