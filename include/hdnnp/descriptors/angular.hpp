@@ -276,6 +276,9 @@ private:
         for_each_j(nb, [&](std::size_t j, std::size_t kb, std::size_t ke) {
             const double xj = nb.dx[j], yj = nb.dy[j], zj = nb.dz[j], ij = nb.inv_r[j];
             const std::size_t start = T.n;
+            // Compaction: only what cannot be recomputed cheaply from the positions is stored per raw
+            // pair (stores, not arithmetic, bound this loop); exponentials of (eta, rs) that are integer
+            // powers of another one's are derived later.
             for (std::size_t k = kb; k < ke; k += W) {
                 const V xk = simd::load<V>(&nb.dx[k]), yk = simd::load<V>(&nb.dy[k]), zk = simd::load<V>(&nb.dz[k]);
                 const V ax = xk - xj, ay = yk - yj, az = zk - zj;
@@ -284,9 +287,10 @@ private:
                 const unsigned bits = simd::lane_bits(simd::lanes_below<V>(k, ke) && (r2 < rc2) && (fk > 0.0));
                 if (!bits) continue;
                 const std::size_t o = T.n;
-                const V ik = simd::load<V>(&nb.inv_r[k]);
-                simd::compress_store(F[kTC] + o, (xj * xk + yj * yk + zj * zk) * (ij * ik), bits);
-                simd::compress_store(F[kTRJK] + o, r2, bits);
+                simd::compress_store(F[kTX] + o, xk, bits);
+                simd::compress_store(F[kTY] + o, yk, bits);
+                simd::compress_store(F[kTZ] + o, zk, bits);
+                simd::compress_store(F[kTIR] + o, simd::load<V>(&nb.inv_r[k]), bits);
                 V dfk = simd::load<V>(&sc.dfc[k]);
                 if (weighted) {
                     const V zw = simd::load<V>(&nb.z[k]);
@@ -295,39 +299,45 @@ private:
                 }
                 simd::compress_store(F[kTF] + o, fk, bits);
                 for (std::size_t q = 0; q < nq; ++q)
-                    simd::compress_store(E + q * cap + o, sc.gauss[q * stride + j] * simd::load<V>(&sc.gauss[q * stride + k]), bits);
+                    if (q_base[q] == q)
+                        simd::compress_store(E + q * cap + o, sc.gauss[q * stride + j] * simd::load<V>(&sc.gauss[q * stride + k]), bits);
                 if (keep_k) {
                     simd::compress_store(F[kTK] + o, simd::iota<V>(static_cast<double>(k)), bits);
-                    simd::compress_store(F[kTX] + o, xk, bits);
-                    simd::compress_store(F[kTY] + o, yk, bits);
-                    simd::compress_store(F[kTZ] + o, zk, bits);
                     simd::compress_store(F[kTR] + o, simd::load<V>(&nb.r[k]), bits);
-                    simd::compress_store(F[kTIR] + o, ik, bits);
                     simd::compress_store(F[kTDF] + o, dfk, bits);
                 }
                 T.n += static_cast<std::size_t>(simd::popcount(bits));
             }
             if (T.n == start) return;
             // Pad the run to whole vectors with inert entries: zero Gaussian products (so every term and
-            // derivative vanishes), r_jk = 1 (no division by zero), k = j. The other fields keep finite
-            // values from earlier use or initialisation.
+            // derivative vanishes), k = j, the partner at the origin (r_jk = r_ij > 0). The other fields
+            // keep finite values from earlier use or initialisation.
             const std::size_t end = (T.n + W - 1) / W * W;
             for (std::size_t p = T.n; p < end; ++p) {
                 for (std::size_t q = 0; q < nq; ++q) E[q * cap + p] = 0.0;
-                F[kTRJK][p] = 1.0;
+                F[kTX][p] = F[kTY][p] = F[kTZ][p] = 0.0;
                 F[kTK][p] = static_cast<double>(j);
             }
             T.n = end;
-            // Geometry of the run's triplets: r_jk, its cutoff and Gaussians.
+            // Geometry of the run's triplets: cos, r_jk, its cutoff and the Gaussian products.
             for (std::size_t p = start; p < end; p += W) {
-                const V rjk = simd::sqrt(simd::load<V>(F[kTRJK] + p));
+                const V xk = simd::load<V>(F[kTX] + p), yk = simd::load<V>(F[kTY] + p), zk = simd::load<V>(F[kTZ] + p);
+                const V ax = xk - xj, ay = yk - yj, az = zk - zj;
+                const V rjk = simd::sqrt(ax * ax + ay * ay + az * az);
+                simd::store(F[kTC] + p, (xj * xk + yj * yk + zj * zk) * (ij * simd::load<V>(F[kTIR] + p)));
                 V fjk, dfjk;
                 Cutoff::eval(rjk, cut, fjk, dfjk);
                 simd::store(F[kTRJK] + p, rjk);
                 simd::store(F[kTFJK] + p, fjk);
                 simd::store(F[kTDFJK] + p, dfjk);
-                jk_gaussians(rjk, gjk);
-                for (std::size_t q = 0; q < nq; ++q) simd::store(E + q * cap + p, simd::load<V>(E + q * cap + p) * gjk[q]);
+                for (std::size_t q = 0; q < nq; ++q)
+                    if (q_base[q] == q) {
+                        const V x = rjk - q_rs[q];
+                        gjk[q] = simd::load<V>(E + q * cap + p) * simd::exp(-q_eta[q] * x * x);
+                        simd::store(E + q * cap + p, gjk[q]);
+                    }
+                for (std::size_t q = 0; q < nq; ++q)
+                    if (q_base[q] != q) simd::store(E + q * cap + p, simd::ipow(gjk[q_base[q]], q_pow[q]));
             }
             T.run_j.push_back(static_cast<std::uint32_t>(j));
             T.run_begin.push_back(end);
