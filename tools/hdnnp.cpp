@@ -24,8 +24,9 @@ namespace {
 const char* const kPredictUsage =
     "usage: hdnnp predict MODEL_DIR [STRUCTURES] [options]\n"
     "\n"
-    "Evaluates an n2p2 model directory (input.nn, scaling.data, weights.ZZZ.data; for 4G-HDNNP models also\n"
-    "weightse.ZZZ.data and hardness.ZZZ.data, with the charges in column 5 of nnatoms.out) on every structure of\n"
+    "Evaluates an n2p2 model directory (input.nn, scaling.data, weights.ZZZ.data; for 3G-HDNNP models also\n"
+    "weightse.ZZZ.data, for 4G-HDNNP models weightse.ZZZ.data and hardness.ZZZ.data, with the charges in column 5\n"
+    "of nnatoms.out) on every structure of\n"
     "STRUCTURES (default: input.data in the current directory). STRUCTURES is n2p2 input.data, or extended\n"
     "XYZ when its name ends in .xyz or .extxyz (or with --format extxyz). Writes energy.out, nnforces.out\n"
     "and nnatoms.out with n2p2's columns (one block per structure). Units are those of the model's data.\n"
@@ -86,15 +87,19 @@ int predict(int argc, char** argv) {
     if (format != "extxyz" && format != "input.data") throw hdnnp::Error("unknown --format " + format + " (input.data or extxyz)");
 
     const auto t0 = std::chrono::steady_clock::now();
-    // 2G models run on hdnnp::Potential, 4G models (nnp_type 4) on hdnnp::Potential4G.
+    // 2G models run on hdnnp::Potential, 3G models (nnp_type 3) on hdnnp::Potential3G, 4G models
+    // (nnp_type 4) on hdnnp::Potential4G.
     hdnnp::Model loaded = hdnnp::io::load_n2p2_model(model_dir);
     for (const auto& w : loaded.warnings) std::cerr << "hdnnp: warning: " << w << "\n";
+    const bool third = loaded.generation == hdnnp::Generation::third;
     const bool fourth = loaded.generation == hdnnp::Generation::fourth;
     std::unique_ptr<hdnnp::Potential<>> pot2;
+    std::unique_ptr<hdnnp::Potential3G<>> pot3;
     std::unique_ptr<hdnnp::Potential4G<>> pot4;
-    if (fourth) pot4 = std::make_unique<hdnnp::Potential4G<>>(std::move(loaded));
+    if (third) pot3 = std::make_unique<hdnnp::Potential3G<>>(std::move(loaded));
+    else if (fourth) pot4 = std::make_unique<hdnnp::Potential4G<>>(std::move(loaded));
     else pot2 = std::make_unique<hdnnp::Potential<>>(std::move(loaded));
-    const hdnnp::Model& model = fourth ? pot4->model() : pot2->model();
+    const hdnnp::Model& model = third ? pot3->model() : fourth ? pot4->model() : pot2->model();
 
     StructureSource src;
     if (format == "extxyz") src.xyz = std::make_unique<hdnnp::io::ExtxyzReader>(input);
@@ -128,9 +133,15 @@ int predict(int argc, char** argv) {
     while (src.next(s)) {
         ++conf;
         hdnnp::Result r;
-        std::vector<double> charges;  // 4G: predicted charges (nnatoms.out column 5)
+        std::vector<double> charges;  // 3G, 4G: predicted charges (nnatoms.out column 5)
         try {
-            if (fourth) {
+            if (third) {
+                hdnnp::ComputeOptions3G opt3;
+                static_cast<hdnnp::ComputeOptions&>(opt3) = opt;
+                hdnnp::Result3G r3 = pot3->compute(s, opt3);
+                charges = std::move(r3.charges);
+                r = std::move(static_cast<hdnnp::Result&>(r3));
+            } else if (fourth) {
                 hdnnp::ComputeOptions4G opt4;
                 static_cast<hdnnp::ComputeOptions&>(opt4) = opt;
                 hdnnp::Result4G r4 = pot4->compute(s, opt4);

@@ -6,6 +6,7 @@
 #include "hdnnp/core/error.hpp"
 #include "hdnnp/core/model.hpp"
 #include "hdnnp/core/potential.hpp"
+#include "hdnnp/core/potential_3g.hpp"
 #include "hdnnp/core/potential_4g.hpp"
 #include "hdnnp/core/result.hpp"
 #include "hdnnp/core/structure.hpp"

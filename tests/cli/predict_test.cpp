@@ -8,6 +8,9 @@
 #include <sstream>
 #include <string>
 
+#include "hdnnp/core/potential_3g.hpp"
+#include "hdnnp/io/input_data.hpp"
+#include "support/model_3g.hpp"
 #include "support/reference.hpp"
 
 namespace fs = std::filesystem;
@@ -142,5 +145,48 @@ TEST_CASE("hdnnp predict on a 4G model writes n2p2's energies, forces and charge
             INFO("max force deviation " << max_df << ", max charge deviation " << max_dq);
             CHECK(max_dq <= 1e-8);
         }
+    }
+}
+
+TEST_CASE("hdnnp predict on a 3G model writes the energies, forces and charges of Potential3G", "[cli][3g]") {
+    test::Model3GSpec spec;
+    spec.screen = "4.8 12.0";
+    const test::Model3GDir model(spec);
+    const fs::path out = fresh_dir("3g");
+    // a charged cluster and a neutral periodic cell, in one input.data
+    Structure cluster = test::water_cluster(2, 2, 1, 3);
+    cluster.total_charge = -1.0;
+    cluster.has_charge = true;  // write the `charge` line
+    const Structure cell = test::water_box(2, 5, 0.1);
+    {
+        std::ofstream f(out / "input.data");
+        io::write_input_data(f, cluster);
+        io::write_input_data(f, cell);
+    }
+    REQUIRE(run("predict " + model.path + " " + (out / "input.data").string() + " -o " + out.string(), out / "log") == 0);
+    const auto structures = io::read_input_data((out / "input.data").string());
+    REQUIRE(structures.size() == 2);
+    CHECK(structures[0].total_charge == -1.0);
+    const auto pot = Potential3G<>::load(model.path);
+    const auto e = test::read_out_table((out / "energy.out").string());
+    const auto f = test::read_out_table((out / "nnforces.out").string());
+    const auto a = test::read_out_table((out / "nnatoms.out").string());
+    REQUIRE(e.size() == 2);
+    REQUIRE(f.size() == cluster.size() + cell.size());
+    REQUIRE(a.size() == f.size());
+    std::size_t row = 0;
+    for (std::size_t k = 0; k < 2; ++k) {
+        const Result3G r = pot.compute(structures[k]);
+        CHECK(std::abs(e[k][3] - r.energy) <= 1e-12 * std::abs(r.energy));
+        double max_df = 0.0, max_dq = 0.0, qsum = 0.0;
+        for (std::size_t i = 0; i < structures[k].size(); ++i, ++row) {
+            for (int c = 0; c < 3; ++c) max_df = std::max(max_df, std::abs(f[row][5 + c] - r.forces[i][c]));
+            max_dq = std::max(max_dq, std::abs(a[row][4] - r.charges[i]));
+            qsum += a[row][4];
+        }
+        INFO("structure " << k + 1 << ": max force deviation " << max_df << ", max charge deviation " << max_dq);
+        CHECK(max_df <= 1e-12);
+        CHECK(max_dq <= 1e-14);
+        CHECK(std::abs(qsum - structures[k].total_charge) <= 1e-12);
     }
 }

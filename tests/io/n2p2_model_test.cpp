@@ -523,7 +523,7 @@ TEST_CASE("n2p2 model rejects an unknown activation letter", "[io][model]") {
 
 TEST_CASE("n2p2 model rejects an unknown nnp_type", "[io][model]") {
     CHECK_THROWS_WITH(parse(Inputs{}.add("nnp_type 7")), Contains("input.nn:16: unknown nnp_type '7'"));
-    CHECK_THROWS_WITH(parse(Inputs{}.add("nnp_gen 3G-HDNNP")), Contains("input.nn:16: unknown nnp_type '3G-HDNNP'"));
+    CHECK_THROWS_WITH(parse(Inputs{}.add("nnp_gen 5G-HDNNP")), Contains("input.nn:16: unknown nnp_type '5G-HDNNP'"));
 }
 
 TEST_CASE("n2p2 model rejects network keywords of the wrong length", "[io][model]") {

@@ -1,16 +1,25 @@
-// hdnnp: pieces of the per-atom evaluation shared by the 2G and 4G potentials: recording extrapolation
-// warnings per thread and merging them, and turning the per-neighbour gradient g_n = dE/dd_n of one atom
-// into forces (F_i += g_n, F_j -= g_n) and the virial (W -= d_n g_n^T).
+// hdnnp: pieces of the per-atom evaluation shared by the 2G, 3G and 4G potentials: recording extrapolation
+// warnings per thread and merging them, turning the per-neighbour gradient g_n = dE/dd_n of one atom
+// into forces (F_i += g_n, F_j -= g_n) and the virial (W -= d_n g_n^T), and the two OpenMP passes over
+// the atoms of the 3G and 4G potentials (descriptor_pass: functions, scaling and the per-atom networks;
+// gradient_pass: one backpropagation per atom with weights dE/dx_i into forces and virial).
 #pragma once
 
 #include <algorithm>
 #include <cstddef>
+#include <cstdint>
 #include <vector>
+
+#ifdef _OPENMP
+#include <omp.h>
+#endif
 
 #include "hdnnp/core/model.hpp"
 #include "hdnnp/core/result.hpp"
 #include "hdnnp/core/vec3.hpp"
 #include "hdnnp/descriptors/neighborhood.hpp"
+#include "hdnnp/neighbors/neighbor_list.hpp"
+#include "hdnnp/networks/network.hpp"
 
 namespace hdnnp::detail {
 
@@ -60,6 +69,113 @@ inline void scatter_gradient(std::size_t i, const Neighborhood& nb, const Neighb
         }
     }
     F[i] += fi;
+}
+
+/// OpenMP threads a parallel region may use (1 without OpenMP), and the calling thread's index.
+inline int max_threads() {
+#ifdef _OPENMP
+    return omp_get_max_threads();
+#else
+    return 1;
+#endif
+}
+inline int thread_index() {
+#ifdef _OPENMP
+    return omp_get_thread_num();
+#else
+    return 0;
+#endif
+}
+
+/// The atom passes below run on one thread for fewer atoms than this.
+constexpr std::int64_t kParallelAtoms = 32;
+
+/// One OpenMP pass over the atoms: neighbourhood (within rc), raw symmetry functions, extrapolation check,
+/// scaling into x_i = X + off[i] (off: shape (N + 1), off[i+1] - off[i] = functions of atom i's element),
+/// res.descriptors_raw/scaled if opt.keep_descriptors, then f(i, em, x_i, net) with a per-thread
+/// NetworkWorkspace net (the per-atom networks). The extrapolation warnings are merged into res.
+/// z: atomic number per element index; el: element index per atom (shape (N)).
+template <class Cutoff, class Fam, class V, class F>
+void descriptor_pass(const Model& m, const std::vector<int>& el, const std::vector<double>& z, const NeighborList& nl,
+                     double rc, const std::vector<std::size_t>& off, double* X, const ComputeOptions& opt, Result& res,
+                     F&& f) {
+    const std::int64_t nn = static_cast<std::int64_t>(el.size());
+    if (opt.keep_descriptors) {
+        res.descriptors_raw.resize(el.size());
+        res.descriptors_scaled.resize(el.size());
+    }
+    const int nt = max_threads();
+    std::vector<ExtrapolationLog> logs(static_cast<std::size_t>(nt));
+#pragma omp parallel num_threads(nt) if (nn >= kParallelAtoms)
+    {
+        const std::size_t t = static_cast<std::size_t>(thread_index());
+        Neighborhood nb;
+        DescriptorScratch scratch;
+        NetworkWorkspace net;
+        std::vector<double> G;
+#pragma omp for schedule(dynamic, 8)
+        for (std::int64_t ii = 0; ii < nn; ++ii) {
+            const std::size_t i = static_cast<std::size_t>(ii);
+            const ElementModel& em = m.elements[static_cast<std::size_t>(el[i])];
+            const std::size_t ns = em.descriptors.size();
+            nb.gather(nl, i, el, z, rc);
+            G.resize(ns);
+            em.descriptors.template values<Cutoff, Fam, V>(nb, G.data(), scratch);
+            logs[t].check(em, i, G.data(), opt.max_extrapolation_records);
+            double* x = X + off[i];
+            em.scaling.apply(G.data(), x);
+            if (opt.keep_descriptors) {
+                res.descriptors_raw[i] = G;
+                res.descriptors_scaled[i].assign(x, x + ns);
+            }
+            f(i, em, static_cast<const double*>(x), net);
+        }
+    }
+    merge_extrapolations(logs, opt.max_extrapolation_records, res);
+}
+
+/// One OpenMP pass over the atoms that turns per-atom input gradients into forces and the virial: for
+/// atom i, dEdx(i, em, w) writes w = dE/dx_i (shape (functions of em), x_i the scaled functions); the
+/// pass multiplies by the scaling factors (dE/dG_i), backpropagates once through
+/// ElementDescriptors::gradient and scatters: F (shape (N, 3), sized by the caller) += forces, W += virial.
+template <class Cutoff, class Fam, class V, class Wt>
+void gradient_pass(const Model& m, const std::vector<int>& el, const std::vector<double>& z, const NeighborList& nl,
+                   double rc, Wt&& dEdx, std::vector<Vec3>& F, Mat3& W) {
+    const std::size_t n = el.size();
+    const std::int64_t nn = static_cast<std::int64_t>(n);
+    const int nt = max_threads();
+    std::vector<std::vector<Vec3>> tforces(static_cast<std::size_t>(nt));
+    std::vector<Mat3> tvirial(static_cast<std::size_t>(nt), Mat3{});
+#pragma omp parallel num_threads(nt) if (nn >= kParallelAtoms)
+    {
+        const std::size_t t = static_cast<std::size_t>(thread_index());
+        Neighborhood nb;
+        NeighborGradient grad;
+        DescriptorScratch scratch;
+        std::vector<double> w;
+        std::vector<Vec3>& Ft = tforces[t];
+        Ft.assign(n, Vec3{0, 0, 0});
+        Mat3& Wthread = tvirial[t];
+#pragma omp for schedule(dynamic, 8)
+        for (std::int64_t ii = 0; ii < nn; ++ii) {
+            const std::size_t i = static_cast<std::size_t>(ii);
+            const ElementModel& em = m.elements[static_cast<std::size_t>(el[i])];
+            const std::size_t ns = em.descriptors.size();
+            nb.gather(nl, i, el, z, rc);
+            w.resize(ns);
+            dEdx(i, em, w.data());
+            for (std::size_t k = 0; k < ns; ++k) w[k] *= em.scaling.factor[k];
+            grad.reset(nb.size());
+            em.descriptors.template gradient<Cutoff, Fam, V>(nb, w.data(), grad, scratch);
+            scatter_gradient(i, nb, grad, Ft, Wthread);
+        }
+    }
+    for (std::size_t t = 0; t < tforces.size(); ++t) {
+        if (tforces[t].size() != n) continue;  // thread not started (serial region for small N)
+        for (std::size_t i = 0; i < n; ++i) F[i] += tforces[t][i];
+        for (int a = 0; a < 3; ++a)
+            for (int c = 0; c < 3; ++c) W[a][c] += tvirial[t][a][c];
+    }
 }
 
 }  // namespace hdnnp::detail

@@ -14,6 +14,12 @@
 // sigma [length] (`fixed_gausswidth`), and per model the electrostatics settings (k_e = 1/four_pi_epsilon,
 // screening, Ewald). Their short-range networks take one more input, the atom's charge Q conv_charge,
 // as the LAST input. See core/potential_4g.hpp for the energy expression.
+//
+// Third-generation models (Generation::third) add per element a charge network (weightse.ZZZ.data; input:
+// the scaled symmetry functions; output q_int, with the raw charge q = q_int / conv_charge [e]) and, for
+// Gaussian charges, the width sigma (`fixed_gausswidth`; 0 means a point charge), and per model the
+// electrostatics settings (charge shape, total-charge scheme, k_e, screening, Ewald). Their short-range
+// networks take only the symmetry functions. See core/potential_3g.hpp for the energy expression.
 #pragma once
 
 #include <algorithm>
@@ -44,17 +50,30 @@ struct ElementModel {
     // 4G only:
     Network electronegativity;       ///< chi network (input: scaled functions; output chi in internal units)
     double hardness = 0.0;           ///< J [energy/e^2]
-    double gauss_width = 0.0;        ///< sigma of the Gaussian charge [length]
+    // 3G only:
+    Network charge;                  ///< charge network (input: scaled functions; output q conv_charge)
+    // 3G and 4G:
+    double gauss_width = 0.0;        ///< sigma of the Gaussian charge [length] (3G: 0 for point charges)
 };
 
-/// The electrostatics settings of a 4G model (input.nn keywords), in the units of the data.
+/// 3G: the shape of the atomic charges (`electrostatic_charges point|gaussian`).
+enum class ChargeShape { point, gaussian };
+
+/// 3G: how the raw network charges q are made to sum to the structure's total charge Q_tot
+/// (`total_charge_scheme none|uniform`): none uses Q = q; uniform shifts every charge by the same amount,
+/// Q_i = q_i - (sum_j q_j - Q_tot) / N.
+enum class TotalChargeScheme { none, uniform };
+
+/// The electrostatics settings of a 3G or 4G model (input.nn keywords), in the units of the data.
 struct ElectrostaticsSettings {
     double four_pi_epsilon = 1.0;   ///< `four_pi_epsilon`, 1/k_e [e^2/(energy length)]
     ScreeningFunction screening;    ///< `screen_electrostatics` (disabled when absent)
     EwaldSettings ewald;            ///< `ewald_truncation_error_method`, `ewald_prec`
+    ChargeShape charges = ChargeShape::gaussian;                    ///< 3G: `electrostatic_charges`
+    TotalChargeScheme total_charge = TotalChargeScheme::uniform;  ///< 3G: `total_charge_scheme`
 };
 
-enum class Generation { second = 2, fourth = 4, charge = 10 };
+enum class Generation { second = 2, third = 3, fourth = 4, charge = 10 };
 
 struct Model {
     std::string directory;            ///< where it was loaded from (for messages)
@@ -70,7 +89,7 @@ struct Model {
     double conv_energy = 1.0;         ///< internal energy per physical energy
     double conv_length = 1.0;         ///< internal length per physical length
     double conv_charge = 1.0;
-    ElectrostaticsSettings electrostatics;  ///< 4G only
+    ElectrostaticsSettings electrostatics;  ///< 3G and 4G only
     std::vector<std::string> warnings;  ///< non-fatal remarks from loading (unknown keywords, ...)
 
     /// Index of an element symbol, or -1.
@@ -100,7 +119,7 @@ struct Model {
         for (const auto& e : elements) rc = std::max(rc, e.descriptors.cutoff());
         return rc;
     }
-    /// Largest Gaussian charge width of all elements [length] (4G).
+    /// Largest Gaussian charge width of all elements [length] (3G, 4G).
     double max_gauss_width() const {
         double s = 0.0;
         for (const auto& e : elements) s = std::max(s, e.gauss_width);

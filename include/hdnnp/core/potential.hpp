@@ -63,7 +63,8 @@ public:
     explicit Potential(Model model) : model_(std::move(model)) {
         if (model_.generation != Generation::second)
             throw Error("model " + model_.directory + " is not a 2G-HDNNP (nnp_type " +
-                        std::to_string(static_cast<int>(model_.generation)) + "): use Potential4G for 4G models");
+                        std::to_string(static_cast<int>(model_.generation)) +
+                        "): use Potential3G for 3G models and Potential4G for 4G models");
         if constexpr (!std::is_same_v<CutoffPolicy, AnyCutoff>) {
             if (model_.cutoff_type != CutoffPolicy::id)
                 throw Error("model " + model_.directory + " uses cutoff_type " + std::to_string(model_.cutoff_type) +

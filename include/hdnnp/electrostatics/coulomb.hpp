@@ -11,6 +11,10 @@
 //                      + delta_ij k_e [1/(sigma_i sqrt(pi)) - sqrt(2)/(eta sqrt(pi))]
 //                 (' : the n = 0 term is left out for i == j; both n and -n images of an atom count)
 // The charge-equilibration matrix of a 4G-HDNNP is A = C + diag(J) (J: element hardness).
+// Point charges (3G): an element with sigma = 0 carries a point charge. Its pair kernels become 1/r
+// (non-periodic) and erfc(r/(sqrt2 eta))/r (periodic real space), and its Gaussian self-energy
+// k_e/(sigma sqrt pi) is left out of C_ii (and out of the removal in `screening`), so that 1/2 Q^T C Q is
+// the point-charge Coulomb (Ewald) energy without the infinite self-energies.
 //
 // The electrostatic energy that enters the 4G total energy (n2p2's convention) is
 //   E_elec = 1/2 Q^T C Q - k_e sum_i Q_i^2 / (2 sigma_i sqrt(pi)) + E_screen,
@@ -60,6 +64,9 @@ constexpr double two_over_sqrt_pi = 1.1283791670955126;  // 2 / sqrt(pi)
 constexpr std::int64_t kParallelMin = 64;
 /// erfc(x) and exp(-x^2) are below 2.3e-16 of their value at 0 for x >= 6.
 constexpr double kErfcZero = 6.0;
+/// 1/(sqrt2 gamma) of a pair of point charges (sigma = 0): any r >= 1e-8 gives x = r/(sqrt2 gamma) >= 1e142,
+/// so erf(x) = 1, erfc(x) = 0 and exp(-x^2) = 0 exactly, without infinities (the 1/r kernel).
+constexpr double kPointCharge = 1e150;
 }  // namespace detail_coulomb
 
 /// The matrix C(R) of a structure, as a dense matrix, as a matrix-free product, and its derivative.
@@ -81,15 +88,7 @@ public:
         setup_pairs();
         images_ = PairImages(R_, cell_, ewald_.real_cutoff);
         kv_ = make_kvectors(cell_, ewald_.eta, ewald_.kspace_cutoff, ke_);
-        const std::size_t n = R_.size(), nk = kv_.size();
-        cosk_.assign(n * nk, 0.0);
-        sink_.assign(n * nk, 0.0);
-        for (std::size_t i = 0; i < n; ++i)
-            for (std::size_t k = 0; k < nk; ++k) {
-                const double ph = dot(kv_.k[k], R_[i]);
-                cosk_[i * nk + k] = std::cos(ph);
-                sink_[i * nk + k] = std::sin(ph);
-            }
+        setup_phases();
     }
 
     std::size_t size() const { return R_.size(); }
@@ -101,12 +100,20 @@ public:
     const std::vector<int>& elements() const { return el_; }
     const std::vector<double>& sigma() const { return sigma_; }
     const Mat3& cell() const { return cell_; }
+    /// Stored real-space entries (pairs j >= i within r_c, images summed) after cache_real_space(), else 0.
+    std::size_t real_space_entries() const { return col_.size(); }
 
     /// Diagonal terms that do not come from pairs: k_e/(sigma_i sqrt pi) [- k_e sqrt2/(eta sqrt pi)].
     double self_term(std::size_t i) const {
-        double d = ke_ / (sigma_[static_cast<std::size_t>(el_[i])] * std::sqrt(M_PI));
+        double d = gaussian_self_energy(i);
         if (periodic_) d -= ke_ * std::sqrt(2.0) / (ewald_.eta * std::sqrt(M_PI));
         return d;
+    }
+
+    /// Self-energy k_e/(sigma_i sqrt pi) of atom i's Gaussian charge per unit Q_i^2/2 (0 for a point charge).
+    double gaussian_self_energy(std::size_t i) const {
+        const double s = sigma_[static_cast<std::size_t>(el_[i])];
+        return s > 0.0 ? ke_ / (s * std::sqrt(M_PI)) : 0.0;
     }
 
     /// Pair kernel phi(r) (C_ij = k_e sum_images phi) for elements ei, ej [1/length].
@@ -175,26 +182,35 @@ public:
     }
 
     /// Stores the real-space part of C (summed over images) as a sparse upper triangle so that later
-    /// products need no erfc evaluations. Memory: 12 bytes per pair (i <= j) within r_c.
+    /// products need no erfc evaluations. Memory: 12 bytes per pair (i <= j) within r_c. The entries of
+    /// a row are in the order of first visit (fixed, independent of the thread count).
     void cache_real_space() {
         if (!periodic_ || cached_) return;
         const std::size_t n = size();
         std::vector<std::vector<std::uint32_t>> cols(n);
         std::vector<std::vector<double>> vals(n);
         const std::int64_t nn = static_cast<std::int64_t>(n);
-#pragma omp parallel for schedule(dynamic, 4) if (nn >= detail_coulomb::kParallelMin)
-        for (std::int64_t ii = 0; ii < nn; ++ii) {
-            const std::size_t i = static_cast<std::size_t>(ii);
-            auto& c = cols[i];
-            auto& v = vals[i];
-            images_.visit(i, [&](std::size_t j, const Vec3&, double r) {
-                const double phi = kernel(el_[i], el_[j], r);
-                if (c.empty() || c.back() != j) {
-                    c.push_back(static_cast<std::uint32_t>(j));
-                    v.push_back(0.0);
-                }
-                v.back() += ke_ * phi;
-            });
+        constexpr std::uint32_t none = ~std::uint32_t{0};
+#pragma omp parallel if (nn >= detail_coulomb::kParallelMin)
+        {
+            std::vector<std::uint32_t> where(n, none);  // column j -> its entry in the current row
+#pragma omp for schedule(dynamic, 4)
+            for (std::int64_t ii = 0; ii < nn; ++ii) {
+                const std::size_t i = static_cast<std::size_t>(ii);
+                auto& c = cols[i];
+                auto& v = vals[i];
+                images_.visit(i, [&](std::size_t j, const Vec3&, double r) {
+                    const double phi = kernel(el_[i], el_[j], r);
+                    std::uint32_t& w = where[j];
+                    if (w == none) {
+                        w = static_cast<std::uint32_t>(c.size());
+                        c.push_back(static_cast<std::uint32_t>(j));
+                        v.push_back(0.0);
+                    }
+                    v[w] += ke_ * phi;
+                });
+                for (std::uint32_t j : c) where[j] = none;
+            }
         }
         row_.assign(n + 1, 0);
         for (std::size_t i = 0; i < n; ++i) row_[i + 1] = row_[i] + cols[i].size();
@@ -365,7 +381,7 @@ public:
         const std::size_t n = size();
         double e = 0.0;
         for (std::size_t i = 0; i < n; ++i) {
-            const double s = ke_ / (sigma_[static_cast<std::size_t>(el_[i])] * std::sqrt(M_PI));
+            const double s = gaussian_self_energy(i);
             e -= 0.5 * s * Q[i] * Q[i];
             if (dEdQ) dEdQ[i] -= s * Q[i];
         }
@@ -376,8 +392,7 @@ public:
         std::vector<std::vector<Vec3>> tg(static_cast<std::size_t>(nt), std::vector<Vec3>(grad ? n : 0, Vec3{0, 0, 0}));
         std::vector<Mat3> tw(static_cast<std::size_t>(nt), Mat3{});
         std::vector<double> te(static_cast<std::size_t>(nt), 0.0);
-        PairImages screen_images;
-        if (periodic_) screen_images = PairImages(R_, cell_, rout);
+        const PairImages screen_images = periodic_ ? PairImages(R_, cell_, rout) : PairImages(R_, rout);
         const std::int64_t nn = static_cast<std::int64_t>(n);
 #pragma omp parallel for schedule(dynamic, 8) if (nn >= detail_coulomb::kParallelMin)
         for (std::int64_t ii = 0; ii < nn; ++ii) {
@@ -408,14 +423,7 @@ public:
                 for (int a = 0; a < 3; ++a)
                     for (int b = 0; b < 3; ++b) tw[t][a][b] -= d[a] * gd[b];
             };
-            if (periodic_) {
-                screen_images.visit(i, pair);
-            } else {
-                for (std::size_t j = i + 1; j < n; ++j) {
-                    const Vec3 d = R_[j] - R_[i];
-                    pair(j, d, norm(d));
-                }
-            }
+            screen_images.visit(i, pair);  // clusters too: only pairs with r <= r_out contribute
         }
         for (std::size_t t = 0; t < te.size(); ++t) {
             e += te[t];
@@ -435,9 +443,57 @@ private:
         ne_ = sigma_.size();
         inv_sqrt2_gamma_.assign(ne_ * ne_, 0.0);
         for (std::size_t a = 0; a < ne_; ++a)
-            for (std::size_t b = 0; b < ne_; ++b)
-                inv_sqrt2_gamma_[a * ne_ + b] = 1.0 / std::sqrt(2.0 * (sigma_[a] * sigma_[a] + sigma_[b] * sigma_[b]));
+            for (std::size_t b = 0; b < ne_; ++b) {
+                const double g2 = sigma_[a] * sigma_[a] + sigma_[b] * sigma_[b];
+                inv_sqrt2_gamma_[a * ne_ + b] = g2 > 0.0 ? 1.0 / std::sqrt(2.0 * g2) : detail_coulomb::kPointCharge;
+            }
         if (periodic_) inv_sqrt2_eta_ = 1.0 / (std::sqrt(2.0) * ewald_.eta);
+    }
+
+    /// cos and sin of k.R_i for all atoms and k-vectors: exp(i k.R) = prod_a exp(2 pi i h_a f_a) with the
+    /// Miller indices h and the fractional coordinates f = b_a . R, one sincos per atom, axis and index
+    /// (instead of one per atom and k-vector).
+    void setup_phases() {
+        const std::size_t n = R_.size(), nk = kv_.size();
+        cosk_.assign(n * nk, 0.0);
+        sink_.assign(n * nk, 0.0);
+        if (nk == 0) return;
+        const Mat3 rec = reciprocal_rows(cell_);
+        int hmax[3] = {0, 0, 0};
+        for (std::size_t k = 0; k < nk; ++k)
+            for (int a = 0; a < 3; ++a) hmax[a] = std::max(hmax[a], std::abs(kv_.miller[3 * k + a]));
+        const std::int64_t nn = static_cast<std::int64_t>(n);
+#pragma omp parallel if (nn >= detail_coulomb::kParallelMin)
+        {
+            std::vector<double> ec[3], es[3];  // cos, sin of 2 pi h f_a for h = -hmax .. hmax
+            for (int a = 0; a < 3; ++a) {
+                ec[a].resize(static_cast<std::size_t>(2 * hmax[a] + 1));
+                es[a].resize(static_cast<std::size_t>(2 * hmax[a] + 1));
+            }
+#pragma omp for schedule(static)
+            for (std::int64_t ii = 0; ii < nn; ++ii) {
+                const std::size_t i = static_cast<std::size_t>(ii);
+                for (int a = 0; a < 3; ++a) {
+                    const double f = dot(rec[a], R_[i]);
+                    for (int h = -hmax[a]; h <= hmax[a]; ++h) {
+                        const double ph = 2.0 * M_PI * (static_cast<double>(h) * (f - std::floor(f)));
+                        ec[a][static_cast<std::size_t>(h + hmax[a])] = std::cos(ph);
+                        es[a][static_cast<std::size_t>(h + hmax[a])] = std::sin(ph);
+                    }
+                }
+                double* ci = &cosk_[i * nk];
+                double* si = &sink_[i * nk];
+                for (std::size_t k = 0; k < nk; ++k) {
+                    const std::size_t h0 = static_cast<std::size_t>(kv_.miller[3 * k] + hmax[0]);
+                    const std::size_t h1 = static_cast<std::size_t>(kv_.miller[3 * k + 1] + hmax[1]);
+                    const std::size_t h2 = static_cast<std::size_t>(kv_.miller[3 * k + 2] + hmax[2]);
+                    const double c01 = ec[0][h0] * ec[1][h1] - es[0][h0] * es[1][h1];
+                    const double s01 = es[0][h0] * ec[1][h1] + ec[0][h0] * es[1][h1];
+                    ci[k] = c01 * ec[2][h2] - s01 * es[2][h2];
+                    si[k] = s01 * ec[2][h2] + c01 * es[2][h2];
+                }
+            }
+        }
     }
 
     /// Re and Im of S_u(k) = sum_j u_j exp(i k.R_j) (shapes (n_k)).

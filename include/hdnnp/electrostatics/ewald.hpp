@@ -20,21 +20,55 @@
 //   method 1 with a fixed real-space cutoff (`ewald_prec eps_F q_max r_c`):
 //       C = 2 q_max^2 sqrt(N/V) k_e,  x = sqrt(r_c/2) eps_F / C (< 1),  eta = r_c / sqrt(-2 ln x),
 //       k_c solves exp(-eta^2 k^2 / 2) / sqrt(k) = eta eps_F / (sqrt(2) C)  (Newton in k)
+// What the width balances (EwaldSettings::balance; the accuracy criteria above are the same for both):
+//   EwaldBalance::n2p2 (default, reproduces n2p2): the formulas above. They balance the cost of building
+//       the dense matrix (every real-space image and every k-vector costs O(1) per pair i, j), so eta grows
+//       as V^(1/3) ~ N^(1/3) at fixed density, r_c with it, and one matrix-free product C u costs O(N^2).
+//   EwaldBalance::matrix_free: balances the cost of one matrix-free product here (GaussianCoulomb::apply
+//       with the cached real-space part): N [(2 pi/3) rho r_c^3 T_r + V k_c^3 / (12 pi^2) T_k] with
+//       T_r the cost of one stored real-space pair entry (j >= i, images summed) and T_k that of one
+//       (atom, half-sphere k) term. With r_c = sqrt2 eta s and k_c = sqrt2 s / eta the minimum is at
+//           eta0 = (V^2 / (N (2 pi)^3 T_r/T_k))^(1/6)
+//       (n2p2's formula with V^2 -> V^2/N), T_r/T_k = kMatrixFreeCostRatio, measured here (see its
+//       comment). Method 1 keeps the Kolafa-Perram iteration with this eta0, method 0 uses eta = eta0;
+//       both then raise eta to at least gamma_max = sqrt(2) sigma_max (so the erfc(r/(sqrt2 gamma)) tail
+//       is cut no earlier than erfc(r/(sqrt2 eta))). At fixed density eta ~ N^(1/6), r_c ~ N^(1/6),
+//       k_c ~ N^(-1/6), n_k ~ N^(1/2): real-space pairs per atom and k-vectors both grow as N^(1/2), one
+//       product costs O(N^1.5).
 // Units: lengths in the model's length unit, k in 1/length, k_e = 1/four_pi_epsilon [energy length/e^2].
 #pragma once
 
 #include <algorithm>
 #include <cmath>
 #include <cstddef>
+#include <cstdint>
+#include <limits>
 #include <string>
 #include <vector>
 
 #include "hdnnp/core/error.hpp"
 #include "hdnnp/core/vec3.hpp"
+#include "hdnnp/neighbors/neighbor_list.hpp"
 
 namespace hdnnp {
 
 enum class EwaldTruncation { jackson_catlow = 0, kolafa_perram = 1 };
+
+/// Which cost the Ewald width balances (see the header comment). Has no effect with a fixed real_cutoff.
+enum class EwaldBalance {
+    n2p2,        ///< n2p2's choice (building the dense matrix; eta ~ N^(1/3) at fixed density)
+    matrix_free  ///< one matrix-free product C u (eta ~ N^(1/6), O(N^1.5) per product): for the CG solver
+};
+
+/// T_r / T_k of EwaldBalance::matrix_free: the cost of one stored real-space entry over that of one
+/// (atom, half-sphere k-vector) term, for our implementation. Measured with `bench_4g_scaling
+/// --cost-ratio` (one thread, 2-core AVX-512 EPYC, water 3072-12288 atoms): per product C u alone 0.4-0.7
+/// (a cached CSR entry vs the two structure-factor sweeps); per whole 4G evaluation (operator setup with
+/// erfc per pair and sincos per atom and Miller index, ~16 products, gradient with erfc and exp per pair)
+/// 3.0-3.7. With the few CG iterations 4G water needs, the setup and gradient dominate, and whole CG
+/// evaluations (`--scan-ratio`) are equally fast within the noise for ratios 1-4; 2 keeps the cos/sin
+/// tables (16 N n_k bytes) smaller than 3 or 4 would. n2p2's value for its dense matrix build is 3.676.
+inline constexpr double kMatrixFreeCostRatio = 2.0;
 
 /// The Ewald keywords of a model (`ewald_truncation_error_method`, `ewald_prec`).
 struct EwaldSettings {
@@ -42,6 +76,8 @@ struct EwaldSettings {
     double precision = 1e-6;   ///< method 0: dimensionless threshold in (0, 1); method 1: RMS force error [energy/length]
     double max_charge = 1.0;   ///< method 1: largest expected |Q| [e]
     double real_cutoff = 0.0;  ///< method 1: fixed real-space cutoff [length]; 0 = Kolafa-Perram optimal eta
+    EwaldBalance balance = EwaldBalance::n2p2;  ///< what the width balances (not an input.nn keyword)
+    double cost_ratio = 0.0;   ///< matrix_free: T_r/T_k; 0 = kMatrixFreeCostRatio (measure your machine's)
 };
 
 /// Splitting width and cutoffs of one Ewald sum.
@@ -80,9 +116,15 @@ inline EwaldParameters ewald_parameters(const EwaldSettings& s, double volume, s
     const double V = std::abs(volume);
     if (!(V > 0.0)) throw Error("Ewald summation needs a cell of positive volume");
     if (!(s.precision > 0.0)) throw Error("Ewald precision must be positive");
+    const bool matrix_free = s.balance == EwaldBalance::matrix_free;
+    const double min_eta_mf = std::sqrt(2.0) * max_sigma;  // gamma_max
+    const double nat = static_cast<double>(std::max<std::size_t>(n_atoms, 1));
+    const double mf_ratio = s.cost_ratio > 0.0 ? s.cost_ratio : kMatrixFreeCostRatio;
     if (s.method == EwaldTruncation::jackson_catlow) {
         if (s.precision >= 1.0) throw Error("Ewald truncation method 0 (Jackson-Catlow) requires a precision below 1");
         p.eta = std::cbrt(V) / std::sqrt(2.0 * M_PI);
+        if (matrix_free)
+            p.eta = std::max(min_eta_mf, std::pow(V * V / (nat * mf_ratio * std::pow(2.0 * M_PI, 3.0)), 1.0 / 6.0));
         const double t = std::sqrt(-2.0 * std::log(s.precision));
         p.real_cutoff = t * p.eta;
         p.kspace_cutoff = t / p.eta;
@@ -115,7 +157,8 @@ inline EwaldParameters ewald_parameters(const EwaldSettings& s, double volume, s
     }
     const double C = std::pow(2.0, 0.75) * q2 * std::sqrt(N / V) / four_pi_epsilon;
     constexpr double tr_over_tk = 3.676;  // n2p2's measured cost ratio of one real-space and one k-space term
-    const double eta0 = std::pow(1.0 / tr_over_tk * V * V / std::pow(2.0 * M_PI, 3.0), 1.0 / 6.0);
+    const double eta0 = matrix_free ? std::pow(V * V / (nat * mf_ratio * std::pow(2.0 * M_PI, 3.0)), 1.0 / 6.0)
+                                    : std::pow(1.0 / tr_over_tk * V * V / std::pow(2.0 * M_PI, 3.0), 1.0 / 6.0);
     double eta = eta0, s_val = 1.0, rel = 1.0;
     for (int it = 0; rel > 1e-10 && it < 10000; ++it) {
         detail_ewald::kolafa_s(s_val, s.precision / C * std::sqrt(eta / 2.0));
@@ -123,7 +166,7 @@ inline EwaldParameters ewald_parameters(const EwaldSettings& s, double volume, s
         eta = eta0 * std::pow(1.0 + 1.0 / (2.0 * s_val * s_val), 1.0 / 6.0);
         rel = std::abs(old - eta) / eta;
     }
-    eta = std::max(eta, max_sigma);
+    eta = std::max(eta, matrix_free ? min_eta_mf : max_sigma);
     p.eta = eta;
     p.real_cutoff = std::sqrt(2.0) * eta * s_val;
     p.kspace_cutoff = std::sqrt(2.0) * s_val / eta;
@@ -138,6 +181,7 @@ struct KVectors {
     std::vector<Vec3> k;    ///< shape (n_k, 3) [1/length]
     std::vector<double> a;  ///< shape (n_k) [energy/e^2]
     std::vector<double> k2; ///< shape (n_k): |k|^2 [1/length^2]
+    std::vector<int> miller; ///< shape (n_k, 3): k = 2 pi (h b_1 + k b_2 + l b_3), b_a the reciprocal rows
     std::size_t size() const { return k.size(); }
 };
 
@@ -165,6 +209,7 @@ inline KVectors make_kvectors(const Mat3& cell, double eta, double kcut, double 
                 if (!(k2 < kc2)) continue;
                 kv.k.push_back(k);
                 kv.k2.push_back(k2);
+                kv.miller.insert(kv.miller.end(), {i, j, l});
                 kv.a.push_back(pre * std::exp(-0.5 * eta * eta * k2) / k2);
             }
         }
@@ -172,57 +217,73 @@ inline KVectors make_kvectors(const Mat3& cell, double eta, double kcut, double 
     return kv;
 }
 
-/// Periodic images of atom pairs within a cutoff, enumerated directly from fractional coordinates
-/// (no neighbour list is stored, so large Ewald cutoffs cost no memory).
+/// Pairs of atoms (and, in a cell, their periodic images) within a cutoff, found with the triclinic
+/// cell list of neighbors/neighbor_list.hpp: O(N) to build, O(neighbours) per atom to visit. Nothing
+/// but the binned positions is stored, so large Ewald cutoffs cost no pair-list memory.
 ///   visit(i, f): calls f(j, d, r) for every j >= i and every image d = R_j + n.L - R_i with
-///   0 < r = |d| <= rc; for j == i only n != 0 (both n and -n are visited).
+///   0 < r = |d| <= rc; for j == i only n != 0 (both n and -n are visited). Without a cell only n = 0
+///   (so j > i), in ascending j. The cutoff may exceed the cell's plane spacings: then several images of
+///   one j (and of i itself) are visited. In a cell, images of one j need not be visited consecutively;
+///   the order of the visits of one i is fixed (it does not depend on the thread count). d is formed
+///   from positions wrapped into the cell, so it equals R_j + n.L - R_i to round-off.
 class PairImages {
 public:
     PairImages() = default;
-    /// R: shape (N, 3) positions; cell rows a, b, c; rc [length].
-    PairImages(const std::vector<Vec3>& R, const Mat3& cell, double rc) : cell_(cell), rc_(rc) {
+    /// Periodic. R: shape (N, 3) positions (need not be wrapped); cell rows a, b, c; rc [length].
+    /// Throws StructureError if rc needs more than 1e8 cell images per atom.
+    PairImages(const std::vector<Vec3>& R, const Mat3& cell, double rc) : periodic_(true), cell_(cell), rc_(rc) {
         const Mat3 rec = reciprocal_rows(cell);
-        frac_.resize(R.size());
-        for (std::size_t i = 0; i < R.size(); ++i)
-            for (int a = 0; a < 3; ++a) frac_[i][a] = dot(rec[a], R[i]);
         for (int a = 0; a < 3; ++a) reach_[a] = rc * norm(rec[a]);  // rc / plane spacing
+        setup(R);
     }
+    /// Non-periodic (a cluster): pairs j > i with 0 < r <= rc. R: shape (N, 3); rc [length].
+    PairImages(const std::vector<Vec3>& R, double rc) : periodic_(false), rc_(rc) { setup(R); }
 
     double cutoff() const { return rc_; }
+    bool periodic() const { return periodic_; }
 
     template <class F> void visit(std::size_t i, F&& f) const {
+        if (slot_.empty()) return;
         const double rc2 = rc_ * rc_;
-        for (std::size_t j = i; j < frac_.size(); ++j) {
-            double fr[3];
-            for (int a = 0; a < 3; ++a) {
-                fr[a] = frac_[j][a] - frac_[i][a];
-                fr[a] -= std::nearbyint(fr[a]);
-            }
-            int lo[3], hi[3];
-            for (int a = 0; a < 3; ++a) {
-                lo[a] = static_cast<int>(std::ceil(-reach_[a] - fr[a]));
-                hi[a] = static_cast<int>(std::floor(reach_[a] - fr[a]));
-            }
-            const Vec3 base = fr[0] * cell_[0] + fr[1] * cell_[1] + fr[2] * cell_[2];
-            for (int n0 = lo[0]; n0 <= hi[0]; ++n0) {
-                const Vec3 d0 = base + static_cast<double>(n0) * cell_[0];
-                for (int n1 = lo[1]; n1 <= hi[1]; ++n1) {
-                    const Vec3 d1 = d0 + static_cast<double>(n1) * cell_[1];
-                    for (int n2 = lo[2]; n2 <= hi[2]; ++n2) {
-                        const Vec3 d = d1 + static_cast<double>(n2) * cell_[2];
-                        const double r2 = dot(d, d);
-                        if (r2 > rc2) continue;
-                        if (j == i && n0 == 0 && n1 == 0 && n2 == 0) continue;
-                        if (r2 == 0.0) continue;
-                        f(j, d, std::sqrt(r2));
-                    }
+        const double* X = grid_.x.data();
+        const double* Y = grid_.y.data();
+        const double* Z = grid_.z.data();
+        const std::uint32_t* atom = grid_.atom.data();
+        if (!periodic_) {
+            // Clusters: ascending j, the order (and so the round-off) of a plain loop over all pairs.
+            std::vector<std::uint32_t> found;
+            detail::nl_visit(grid_, slot_[i], [&](std::size_t kb, std::size_t ke, double qx, double qy, double qz, bool) {
+                for (std::size_t m = kb; m < ke; ++m) {
+                    if (atom[m] <= i) continue;
+                    const double dx = X[m] - qx, dy = Y[m] - qy, dz = Z[m] - qz;
+                    if (dx * dx + dy * dy + dz * dz <= rc2 * (1.0 + 1e-12)) found.push_back(static_cast<std::uint32_t>(m));
                 }
+            });
+            std::sort(found.begin(), found.end(), [&](std::uint32_t a, std::uint32_t b) { return atom[a] < atom[b]; });
+            const std::size_t k = slot_[i];
+            for (std::uint32_t m : found) {
+                const Vec3 d{X[m] - X[k], Y[m] - Y[k], Z[m] - Z[k]};
+                const double r2 = dot(d, d);
+                if (r2 > rc2 || r2 == 0.0) continue;
+                f(atom[m], d, std::sqrt(r2));
             }
+            return;
         }
+        detail::nl_visit(grid_, slot_[i], [&](std::size_t kb, std::size_t ke, double qx, double qy, double qz, bool) {
+            for (std::size_t m = kb; m < ke; ++m) {
+                const std::size_t j = atom[m];
+                if (j < i) continue;
+                const Vec3 d{X[m] - qx, Y[m] - qy, Z[m] - qz};
+                const double r2 = dot(d, d);
+                if (r2 > rc2 || r2 == 0.0) continue;
+                f(j, d, std::sqrt(r2));
+            }
+        });
     }
 
-    /// f(d, r) for the images d = n.L (n != 0, |d| <= rc) of atom i itself.
+    /// f(d, r) for the images d = n.L (n != 0, |d| <= rc) of atom i itself (none without a cell).
     template <class F> void visit_self(std::size_t, F&& f) const {
+        if (!periodic_) return;
         const double rc2 = rc_ * rc_;
         int hi[3];
         for (int a = 0; a < 3; ++a) hi[a] = static_cast<int>(std::floor(reach_[a]));
@@ -238,10 +299,21 @@ public:
     }
 
 private:
+    void setup(const std::vector<Vec3>& R) {
+        if (R.empty() || !(rc_ > 0.0)) return;
+        if (R.size() > std::numeric_limits<std::uint32_t>::max())
+            throw StructureError("PairImages supports at most 2^32 - 1 atoms");
+        detail::nl_setup(R, periodic_, cell_, rc_, grid_);
+        slot_.resize(R.size());
+        for (std::size_t k = 0; k < grid_.atom.size(); ++k) slot_[grid_.atom[k]] = static_cast<std::uint32_t>(k);
+    }
+
+    bool periodic_ = false;
     Mat3 cell_{};
     double rc_ = 0.0;
     double reach_[3] = {0, 0, 0};
-    std::vector<Vec3> frac_;
+    detail::NlGrid grid_;
+    std::vector<std::uint32_t> slot_;  // shape (N): position of atom i in the binned order
 };
 
 }  // namespace hdnnp

@@ -20,6 +20,12 @@
 // Jacobi preconditioner P = diag(A) and the projection of the preconditioned residual onto
 // sum = 0 (z = P^-1 r - (1^T P^-1 r / 1^T P^-1 1) P^-1 1), started from a given guess (warm start).
 // Stops when |r| <= tol |b_neutral| (r: residual projected onto the neutral subspace).
+// Error of the solution: x - x* = A^-1 r on the neutral subspace, so |x - x*| <= tol |b_neutral| /
+// lambda_min (lambda_min: smallest eigenvalue of A there, at least the smallest hardness for a 4G
+// matrix); quantities computed from x (4G energies, forces through the adjoint) are in error to first
+// order in tol (see core/potential_4g.hpp for the measured force error per unit tol). A warm start
+// lowers the initial residual (CGStats::initial_residual) and so the iterations by about
+// log(initial_residual) / log(convergence factor per iteration).
 //
 // Units: whatever A, b, c carry (A: energy/e^2, b: energy/e, x, c: e, lambda: energy/e).
 #pragma once
@@ -231,6 +237,7 @@ private:
 struct CGStats {
     std::size_t iterations = 0;
     double residual = 0.0;  ///< final |r| / |b_neutral|
+    double initial_residual = 0.0;  ///< |r| / |b_neutral| of the start guess (1 from zero; small for a good warm start)
     bool converged = false;
 };
 
@@ -277,6 +284,7 @@ public:
         p = z;
         double rz = dot(r.data(), z.data());
         double rnorm = std::sqrt(dot(r.data(), r.data()));
+        st.initial_residual = rnorm / bnorm;
         std::size_t it = 0;
         while (rnorm > tol_ * bnorm) {
             if (it >= max_iter_)

@@ -15,6 +15,15 @@
 // units]. A 4G scaling.data may end with one two-number line (nnp-scaling's energy-per-atom range), which
 // is skipped as n2p2 does.
 //
+// 3G keywords (nnp_type 3 or 3G-HDNNP; hdnnp's own format, n2p2 has no 3G): the `_electrostatic`
+// architecture keywords as for 4G, here for the charge networks (weightse.ZZZ.data; input: the scaled
+// symmetry functions; output: the charge q conv_charge). The short-range networks take only the symmetry
+// functions (a weights file sized for one more input is refused with a message saying so).
+// `electrostatic_charges point|gaussian` (default: gaussian if every element has a `fixed_gausswidth`,
+// point if none has; widths for only some elements are an error); `total_charge_scheme none|uniform`
+// (default uniform); `four_pi_epsilon`, `screen_electrostatics`, `ewald_truncation_error_method` and
+// `ewald_prec` (required) as for 4G. No hardness files.
+//
 // Every inconsistency is a ParseError "FILE:LINE: what was expected": unknown or repeated keywords that
 // n2p2 would reject, malformed numbers, unknown elements, symmetry functions with wrong parameter counts
 // or impossible parameters, scaling lines that do not match the sorted functions, weight counts that do
@@ -146,7 +155,8 @@ inline const char* usage(int type) {
 
 }  // namespace detail_model
 
-/// Opens the 4G files of an element: kind is "weightse" or "hardness"; sets name for messages.
+/// Opens the 3G/4G files of an element: kind is "weightse" (4G electronegativity network), "charge" (3G charge
+/// network, also in weightse.ZZZ.data) or "hardness"; sets name for messages.
 using Files4G = std::function<std::istream&(const std::string& kind, int z, std::string& name)>;
 
 /// Builds a model from input.nn text, scaling.data text and a function returning the weights stream of
@@ -162,14 +172,17 @@ inline Model parse_n2p2_model(std::istream& input_nn, const std::string& input_n
 
     // --- generation
     if (const Line* l = S.get("nnp_type")) {
-        if (l->words.size() != 2) S.fail(l->number, "'nnp_type' takes one value (2, 4, 10, 2G-HDNNP, 4G-HDNNP or Q-HDNNP)");
+        if (l->words.size() != 2)
+            S.fail(l->number, "'nnp_type' takes one value (2, 3, 4, 10, 2G-HDNNP, 3G-HDNNP, 4G-HDNNP or Q-HDNNP)");
         const std::string& v = l->words[1];
         if (v == "2" || v == "2G-HDNNP") m.generation = Generation::second;
+        else if (v == "3" || v == "3G-HDNNP") m.generation = Generation::third;
         else if (v == "4" || v == "4G-HDNNP") m.generation = Generation::fourth;
         else if (v == "10" || v == "Q-HDNNP") m.generation = Generation::charge;
-        else S.fail(l->number, "unknown nnp_type '" + v + "' (expected 2, 4, 10, 2G-HDNNP, 4G-HDNNP or Q-HDNNP)");
+        else S.fail(l->number, "unknown nnp_type '" + v + "' (expected 2, 3, 4, 10, 2G-HDNNP, 3G-HDNNP, 4G-HDNNP or Q-HDNNP)");
         if (m.generation == Generation::charge)
-            S.fail(l->number, "nnp_type " + v + " (Q-HDNNP) is not supported by this version (2G-HDNNP and 4G-HDNNP models load)");
+            S.fail(l->number, "nnp_type " + v +
+                                  " (Q-HDNNP) is not supported by this version (2G-HDNNP, 3G-HDNNP and 4G-HDNNP models load)");
     }
 
     // --- elements
@@ -402,12 +415,13 @@ inline Model parse_n2p2_model(std::istream& input_nn, const std::string& input_n
     };
     const Architecture short_arch = architecture("_short");
     const bool fourth = m.generation == Generation::fourth;
+    const bool third = m.generation == Generation::third;
     Architecture elec_arch;
-    if (fourth) elec_arch = architecture("_electrostatic");
+    if (fourth || third) elec_arch = architecture("_electrostatic");
     const bool normalize_nodes = S.has("normalize_nodes");
 
-    // --- 4G electrostatics keywords
-    if (fourth) {
+    // --- 3G and 4G electrostatics keywords
+    if (fourth || third) {
         std::vector<const Line*> width_line(m.elements.size(), nullptr);
         for (const Line& l : S.all("fixed_gausswidth")) {
             if (l.words.size() != 3) S.fail(l.number, "'fixed_gausswidth' expects: fixed_gausswidth Element sigma");
@@ -420,11 +434,46 @@ inline Model parse_n2p2_model(std::istream& input_nn, const std::string& input_n
             if (!(sigma > 0.0)) S.fail(l.number, "Gaussian width of element " + m.elements[e].symbol + " must be positive");
             m.elements[e].gauss_width = sigma;
         }
-        for (std::size_t e = 0; e < m.elements.size(); ++e)
+        for (std::size_t e = 0; e < m.elements.size() && fourth; ++e)
             if (!width_line[e])
                 S.fail(0, "element " + m.elements[e].symbol +
                               " has no 'fixed_gausswidth' (a 4G model needs the Gaussian charge width of every element)");
         ElectrostaticsSettings& es = m.electrostatics;
+        if (third) {
+            std::string missing;
+            std::size_t n_widths = 0;
+            for (std::size_t e = 0; e < m.elements.size(); ++e) {
+                if (width_line[e]) ++n_widths;
+                else missing += (missing.empty() ? "" : " ") + m.elements[e].symbol;
+            }
+            es.charges = n_widths == m.elements.size() ? ChargeShape::gaussian : ChargeShape::point;
+            if (const Line* l = S.get("electrostatic_charges")) {
+                if (l->words.size() != 2) S.fail(l->number, "'electrostatic_charges' takes one value (point or gaussian)");
+                if (l->words[1] == "point") es.charges = ChargeShape::point;
+                else if (l->words[1] == "gaussian") es.charges = ChargeShape::gaussian;
+                else S.fail(l->number, "unknown electrostatic_charges '" + l->words[1] + "' (expected point or gaussian)");
+                if (es.charges == ChargeShape::gaussian && !missing.empty())
+                    S.fail(l->number, "electrostatic_charges gaussian needs 'fixed_gausswidth' for every element; missing for " +
+                                          missing);
+            } else if (n_widths != 0 && !missing.empty()) {
+                const Line* first = *std::find_if(width_line.begin(), width_line.end(), [](const Line* l) { return l != nullptr; });
+                S.fail(first->number,
+                       "'fixed_gausswidth' is given for some elements but not for " + missing +
+                           " (give every element a width for Gaussian charges, or set electrostatic_charges point)");
+            }
+            if (es.charges == ChargeShape::point) {
+                if (n_widths != 0)
+                    m.warnings.push_back(input_nn_name + ":" + std::to_string(S.get("electrostatic_charges")->number) +
+                                         ": electrostatic_charges point: the fixed_gausswidth lines are ignored");
+                for (auto& em : m.elements) em.gauss_width = 0.0;
+            }
+            if (const Line* l = S.get("total_charge_scheme")) {
+                if (l->words.size() != 2) S.fail(l->number, "'total_charge_scheme' takes one value (none or uniform)");
+                if (l->words[1] == "none") es.total_charge = TotalChargeScheme::none;
+                else if (l->words[1] == "uniform") es.total_charge = TotalChargeScheme::uniform;
+                else S.fail(l->number, "unknown total_charge_scheme '" + l->words[1] + "' (expected none or uniform)");
+            }
+        }
         if (const Line* l = S.get("four_pi_epsilon")) {
             if (l->words.size() != 2) S.fail(l->number, "'four_pi_epsilon' takes one value");
             es.four_pi_epsilon = S.number(*l, 1, "4 pi epsilon_0");
@@ -489,7 +538,7 @@ inline Model parse_n2p2_model(std::istream& input_nn, const std::string& input_n
             const auto w = hdnnp::detail::split_words(raw);
             if (w.empty() || w[0][0] == '#') continue;
             while (e < m.elements.size() && stats[e].size() == sfs[e].size()) ++e;
-            if (e >= m.elements.size() && fourth && !energy_range_line && w.size() == 2) {
+            if (e >= m.elements.size() && (fourth || third) && !energy_range_line && w.size() == 2) {
                 double a, b;
                 if (!hdnnp::detail::parse_double(w[0], a) || !hdnnp::detail::parse_double(w[1], b))
                     throw ParseError(scaling_name, n, "expected two numbers (energy range) after the symmetry function lines");
@@ -563,6 +612,12 @@ inline Model parse_n2p2_model(std::istream& input_nn, const std::string& input_n
         std::size_t need = 0;
         std::string arch = std::to_string(layers.front().n_in);
         for (const auto& L : layers) { need += L.n_in * L.n_out + L.n_out; arch += "-" + std::to_string(L.n_out); }
+        if (third && what == "network" && values.size() == need + layers.front().n_out)
+            throw ParseError(wname, 0, "holds " + std::to_string(values.size()) + " weights and biases: the short-range network of element " +
+                                           symbol + " has " + std::to_string(layers.front().n_in + 1) +
+                                           " inputs (symmetry functions and the charge, as in 4G), but a 3G short-range network takes only the " +
+                                           std::to_string(layers.front().n_in) + " symmetry functions (" + arch + " needs " +
+                                           std::to_string(need) + ")");
         if (values.size() != need)
             throw ParseError(wname, 0, "holds " + std::to_string(values.size()) + " weights and biases but the " + arch + " " +
                                            what + " of element " + symbol + " needs " + std::to_string(need));
@@ -577,6 +632,8 @@ inline Model parse_n2p2_model(std::istream& input_nn, const std::string& input_n
     };
     if (fourth && !files_4g)
         S.fail(0, "a 4G model needs its weightse.ZZZ.data and hardness.ZZZ.data files (use load_n2p2_model or pass files_4g)");
+    if (third && !files_4g)
+        S.fail(0, "a 3G model needs its weightse.ZZZ.data files (use load_n2p2_model or pass files_4g)");
     for (std::size_t e = 0; e < m.elements.size(); ++e) {
         ElementModel& em = m.elements[e];
         em.descriptors = ElementDescriptors(sfs[e], alpha);
@@ -585,6 +642,11 @@ inline Model parse_n2p2_model(std::istream& input_nn, const std::string& input_n
             std::string wname;
             std::istream& ws = weights(em.atomic_number, wname);
             em.network = read_network(ws, wname, fourth ? ns + 1 : ns, short_arch.widths[e], short_arch.acts[e], "network", em.symbol);
+        }
+        if (third) {
+            std::string wname;
+            std::istream& ws = files_4g("charge", em.atomic_number, wname);
+            em.charge = read_network(ws, wname, ns, elec_arch.widths[e], elec_arch.acts[e], "charge network", em.symbol);
         }
         if (!fourth) continue;
         {
@@ -640,14 +702,15 @@ inline Model load_n2p2_model(const std::string& dir) {
         },
         [&](const std::string& kind, int z, std::string& name) -> std::istream& {
             char buf[48];
-            std::snprintf(buf, sizeof buf, "%s.%03d.data", kind.c_str(), z);
+            std::snprintf(buf, sizeof buf, "%s.%03d.data", kind == "hardness" ? "hardness" : "weightse", z);
             name = path(buf);
             fw.close();
             fw.clear();
             fw.open(name);
             if (!fw)
                 throw ParseError(name, 0, std::string("cannot open the ") +
-                                              (kind == "hardness" ? "hardness" : "electronegativity weights") +
+                                              (kind == "hardness" ? "hardness" : kind == "charge" ? "charge network weights"
+                                                                                                    : "electronegativity weights") +
                                               " file of element " + element_symbol(z));
             return fw;
         });

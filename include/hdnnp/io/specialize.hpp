@@ -274,6 +274,7 @@ inline std::string specialize_header(const std::string& model_dir, const Special
         const detail_model::Settings S = detail_model::read_settings(in, nn_path);
         if (const detail_model::Line* l = S.get("nnp_type"); l && l->words.size() == 2) {
             const std::string& v = l->words[1];
+            if (v == "3" || v == "3G-HDNNP") refuse("it is a 3G-HDNNP model (nnp_type " + v + ")" + only_2g);
             if (v == "4" || v == "4G-HDNNP") refuse("it is a 4G-HDNNP model (nnp_type " + v + ")" + only_2g);
             if (v == "10" || v == "Q-HDNNP") refuse("it is a Q-HDNNP model (nnp_type " + v + ")" + only_2g);
         }
