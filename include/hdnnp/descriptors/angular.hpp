@@ -35,6 +35,7 @@ struct TripletCache {
     std::vector<double> data;
     std::size_t cap = 0, n = 0;               ///< entries per field, entries in use
     std::vector<std::uint32_t> run_j;          ///< first neighbour of each run
+    std::vector<double> run_fj, run_dfj;       ///< its cutoff value and derivative (times Z for type 13)
     std::vector<std::size_t> run_begin;        ///< shape (runs + 1): first entry of each run
     bool has_k = false;                        ///< the per-k fields (positions, distances, dfc) are filled
     double* field(std::size_t f) { return data.data() + f * cap; }
@@ -117,15 +118,16 @@ struct AngularGroup {
     template <class Cutoff, class V = double>
     HDNNP_FLATTEN void gradient(const Neighborhood& nb, const double* w, NeighborGradient& g, AngularScratch& sc, std::vector<V>& acc,
                   const TripletCache* cache = nullptr) const {
-        prepare<Cutoff>(nb, sc);
         if (narrow) {
-            if (!cache || !cache->has_k) {
+            if (!cache || !cache->has_k) {  // otherwise the cache holds all the per-neighbour values needed
+                prepare<Cutoff>(nb, sc);
                 acc.assign(q_eta.size(), V(0.0));
                 build_triplets<Cutoff, V>(nb, sc, sc.triplets, true, acc.data(), [](std::size_t, std::size_t, std::size_t) {});
                 cache = &sc.triplets;
             }
             gradient_narrow<V>(nb, w, g, sc, acc, *cache);
         } else {
+            prepare<Cutoff>(nb, sc);
             gradient_wide<V>(nb, w, g, sc, acc, cache ? &cache->data : nullptr);
         }
     }
@@ -268,6 +270,8 @@ private:
         T.n = 0;
         T.has_k = keep_k;
         T.run_j.clear();
+        T.run_fj.clear();
+        T.run_dfj.clear();
         T.run_begin.assign(1, 0);
         double* F[kTE];
         for (std::size_t f = 0; f < kTE; ++f) F[f] = T.field(f);
@@ -313,10 +317,13 @@ private:
             // derivative vanishes), k = j, the partner at the origin (r_jk = r_ij > 0). The other fields
             // keep finite values from earlier use or initialisation.
             const std::size_t end = (T.n + W - 1) / W * W;
-            for (std::size_t p = T.n; p < end; ++p) {
-                for (std::size_t q = 0; q < nq; ++q) E[q * cap + p] = 0.0;
-                F[kTX][p] = F[kTY][p] = F[kTZ][p] = 0.0;
-                F[kTK][p] = static_cast<double>(j);
+            if (end > T.n) {  // whole-vector stores from T.n (the next run overwrites what lies past `end`)
+                for (std::size_t q = 0; q < nq; ++q)
+                    if (q_base[q] == q) simd::store(E + q * cap + T.n, V(0.0));
+                simd::store(F[kTX] + T.n, V(0.0));
+                simd::store(F[kTY] + T.n, V(0.0));
+                simd::store(F[kTZ] + T.n, V(0.0));
+                simd::store(F[kTK] + T.n, V(static_cast<double>(j)));
             }
             T.n = end;
             // Geometry of the run's triplets: cos, r_jk, its cutoff and the Gaussian products.
@@ -340,6 +347,8 @@ private:
                     if (q_base[q] != q) simd::store(E + q * cap + p, simd::ipow(gjk[q_base[q]], q_pow[q]));
             }
             T.run_j.push_back(static_cast<std::uint32_t>(j));
+            T.run_fj.push_back(sc.fc[j] * (weighted ? nb.z[j] : 1.0));
+            T.run_dfj.push_back(sc.dfc[j] * (weighted ? nb.z[j] : 1.0));
             T.run_begin.push_back(end);
             on_run(j, start, end);
         });
@@ -393,8 +402,7 @@ private:
         for (std::size_t run = 0; run + 1 < T.run_begin.size(); ++run) {
             const std::size_t j = T.run_j[run];
             const double xj = nb.dx[j], yj = nb.dy[j], zj = nb.dz[j], rj = nb.r[j], ij = nb.inv_r[j];
-            const double zwj = weighted ? nb.z[j] : 1.0;
-            const double fj = sc.fc[j] * zwj, dfj = sc.dfc[j] * zwj;
+            const double fj = T.run_fj[run], dfj = T.run_dfj[run];
             V gxj(0.0), gyj(0.0), gzj(0.0);
             for (std::size_t p = T.run_begin[run]; p < T.run_begin[run + 1]; p += W) {
                 const V xk = simd::load<V>(F[kTX] + p), yk = simd::load<V>(F[kTY] + p), zk = simd::load<V>(F[kTZ] + p);
@@ -478,43 +486,40 @@ private:
             f(j, same ? j + 1 : b2, l2);
         }
     }
+    /// Per-neighbour cutoff values and Gaussians exp(-eta_q (r - rs_q)^2) of the neighbours this group
+    /// reads (its element ranges; narrow groups need only the Gaussians of shared-exponential bases).
+    /// Whole vectors are computed; an entry only ever holds the value of its own neighbour.
     template <class Cutoff> HDNNP_FLATTEN void prepare(const Neighborhood& nb, AngularScratch& sc) const {
         using V = simd::Batch;
         constexpr std::size_t W = simd::width<V>;
+        static_assert(W <= Neighborhood::kPad, "vectors must fit in the neighbourhood padding");
         const std::size_t n = nb.size(), np = n + Neighborhood::kPad, nq = q_eta.size();
         sc.fc.resize(np);
         sc.dfc.resize(np);
         sc.gauss.resize(nq * np);
-        for (std::size_t j = 0; j < np; j += W) {
-            if (j + W > np) {  // scalar remainder (np need not be a multiple of the width)
-                for (std::size_t l = j; l < np; ++l) prepare_one<Cutoff>(nb, sc, l, n, np);
-                break;
+        auto range = [&](std::size_t lo, std::size_t hi) {
+            for (std::size_t j = lo; j < hi; j += W) {
+                const V r = simd::load<V>(&nb.r[j]);
+                V f, df;
+                Cutoff::eval(r, cut, f, df);
+                const auto live = simd::lanes_below<V>(j, n) && (r < cut.rc);
+                simd::store(&sc.fc[j], simd::select(live, f, V(0.0)));
+                simd::store(&sc.dfc[j], simd::select(live, df, V(0.0)));
+                for (std::size_t q = 0; q < nq; ++q) {
+                    if (narrow && q_base[q] != q) continue;
+                    const V x = r - q_rs[q];
+                    simd::store(&sc.gauss[q * np + j], simd::select(live, simd::exp(-q_eta[q] * x * x), V(0.0)));
+                }
             }
-            const V r = simd::load<V>(&nb.r[j]);
-            V f, df;
-            Cutoff::eval(r, cut, f, df);
-            const auto live = simd::lanes_below<V>(j, n) && (r < cut.rc);
-            f = simd::select(live, f, V(0.0));
-            df = simd::select(live, df, V(0.0));
-            simd::store(&sc.fc[j], f);
-            simd::store(&sc.dfc[j], df);
-            for (std::size_t q = 0; q < nq; ++q) {
-                const V x = r - q_rs[q];
-                simd::store(&sc.gauss[q * np + j], simd::select(live, simd::exp(-q_eta[q] * x * x), V(0.0)));
-            }
+        };
+        if (weighted) {
+            range(0, n);
+            return;
         }
-    }
-    template <class Cutoff>
-    void prepare_one(const Neighborhood& nb, AngularScratch& sc, std::size_t j, std::size_t n, std::size_t np) const {
-        double f = 0.0, df = 0.0;
-        const bool live = j < n && nb.r[j] < cut.rc;
-        if (live) Cutoff::eval(nb.r[j], cut, f, df);
-        sc.fc[j] = f;
-        sc.dfc[j] = df;
-        for (std::size_t q = 0; q < q_eta.size(); ++q) {
-            const double x = nb.r[j] - q_rs[q];
-            sc.gauss[q * np + j] = live ? std::exp(-q_eta[q] * x * x) : 0.0;
-        }
+        const std::size_t b1 = nb.begin[static_cast<std::size_t>(e1)], l1 = nb.begin[static_cast<std::size_t>(e1) + 1];
+        const std::size_t b2 = nb.begin[static_cast<std::size_t>(e2)], l2 = nb.begin[static_cast<std::size_t>(e2) + 1];
+        range(b1, l1);
+        if (e2 != e1) range(b2, l2);
     }
 };
 

@@ -172,19 +172,20 @@ inline std::string nl_number(double v) {
     return os.str();
 }
 
-// Wraps and bins the atoms and builds the stencil for search radius rs.
-inline void nl_setup(const Structure& s, double rs, NlGrid& g) {
-    const std::size_t n = s.size();
-    g.periodic = s.periodic;
+// Wraps and bins the atoms at R (shape (N, 3)) and builds the stencil for search radius rs; periodic
+// with cell rows `lattice`, or (periodic == false) in the bounding box of the atoms.
+inline void nl_setup(const std::vector<Vec3>& R, bool periodic, const Mat3& lattice, double rs, NlGrid& g) {
+    const std::size_t n = R.size();
+    g.periodic = periodic;
     Mat3 cell{};
     Mat3 recip{};
     Vec3 origin{0, 0, 0};
-    if (s.periodic) {
-        cell = s.lattice;
+    if (periodic) {
+        cell = lattice;
         recip = reciprocal_rows(cell);
     } else {
-        Vec3 lo = s.positions[0], hi = s.positions[0];
-        for (const Vec3& p : s.positions)
+        Vec3 lo = R[0], hi = R[0];
+        for (const Vec3& p : R)
             for (int k = 0; k < 3; ++k) {
                 lo[k] = std::min(lo[k], p[k]);
                 hi[k] = std::max(hi[k], p[k]);
@@ -216,7 +217,7 @@ inline void nl_setup(const Structure& s, double rs, NlGrid& g) {
         }
         for (int k = 0; k < 3; ++k) {
             m_try[k] = std::ceil(rs * nb_try[k] / h[k] * (1.0 + 1e-10));
-            if (!s.periodic) m_try[k] = std::min(m_try[k], nb_try[k] - 1.0);
+            if (!periodic) m_try[k] = std::min(m_try[k], nb_try[k] - 1.0);
         }
         const double rows = (2 * m_try[0] + 1) * (2 * m_try[1] + 1);
         const double candidates = static_cast<double>(n) / (nb_try[0] * nb_try[1] * nb_try[2]) * rows *
@@ -244,7 +245,7 @@ inline void nl_setup(const Structure& s, double rs, NlGrid& g) {
         g.wrap_img[k].assign(static_cast<std::size_t>(nb + 2 * m), 0);
         for (int t = -m; t < nb + m; ++t) {
             const std::size_t idx = static_cast<std::size_t>(t + m);
-            if (s.periodic) {
+            if (periodic) {
                 const long img = nl_floordiv(t, nb);
                 g.wrap_img[k][idx] = static_cast<int>(img);
                 g.wrap_bin[k][idx] = static_cast<int>(t - img * nb);
@@ -252,13 +253,13 @@ inline void nl_setup(const Structure& s, double rs, NlGrid& g) {
                 g.wrap_bin[k][idx] = t;
             }
         }
-        const int nmin = s.periodic ? static_cast<int>(nl_floordiv(-m, nb)) : 0;
-        const int nmax = s.periodic ? static_cast<int>(nl_floordiv(nb - 1 + m, nb)) : 0;
+        const int nmin = periodic ? static_cast<int>(nl_floordiv(-m, nb)) : 0;
+        const int nmax = periodic ? static_cast<int>(nl_floordiv(nb - 1 + m, nb)) : 0;
         g.nmin[k] = nmin;
         g.shift[k].resize(static_cast<std::size_t>(nmax - nmin + 1));
         for (int v = nmin; v <= nmax; ++v)
             g.shift[k][static_cast<std::size_t>(v - nmin)] =
-                s.periodic ? static_cast<double>(v) * cell[k] : Vec3{0, 0, 0};
+                periodic ? static_cast<double>(v) * cell[k] : Vec3{0, 0, 0};
     }
 
     // Stencil rows, pruned by the exact minimum distance between a bin and the offset bin.
@@ -292,12 +293,12 @@ inline void nl_setup(const Structure& s, double rs, NlGrid& g) {
     std::vector<int> cell_of(3 * n);
     g.bin_start.assign(nbins + 1, 0);
     for (std::size_t i = 0; i < n; ++i) {
-        const Vec3& p = s.positions[i];
+        const Vec3& p = R[i];
         Vec3 w = p;
         int c[3];
         for (int k = 0; k < 3; ++k) {
-            double f = s.periodic ? dot(recip[k], p) : (p[k] - origin[k]) * recip[k][k];
-            if (s.periodic) {
+            double f = periodic ? dot(recip[k], p) : (p[k] - origin[k]) * recip[k][k];
+            if (periodic) {
                 const double img = std::floor(f);
                 f -= img;
                 if (img != 0.0) w = w - img * cell[k];
@@ -326,6 +327,8 @@ inline void nl_setup(const Structure& s, double rs, NlGrid& g) {
         for (int a = 0; a < 3; ++a) g.cell[3 * k + a] = cell_of[3 * i + a];
     }
 }
+
+inline void nl_setup(const Structure& s, double rs, NlGrid& g) { nl_setup(s.positions, s.periodic, s.lattice, rs, g); }
 
 }  // namespace detail
 
@@ -362,11 +365,12 @@ inline void build_neighbor_list(const Structure& s, double cutoff, NeighborList&
     const double* Y = g.y.data();
     const double* Z = g.z.data();
     const std::int64_t nn = static_cast<std::int64_t>(n);
+    constexpr std::int64_t kNlParallelMin = 256;  // smaller structures: threads cost more than they save
 
     // Pass 1: count neighbours (tol <= r < cutoff) and detect overlaps (the atom itself at r = 0
     // is the one expected hit below tol).
     std::size_t first_overlap = n;
-#pragma omp parallel for schedule(dynamic, 64) reduction(min : first_overlap)
+#pragma omp parallel for schedule(dynamic, 64) reduction(min : first_overlap) if (nn >= kNlParallelMin)
     for (std::int64_t kk = 0; kk < nn; ++kk) {
         const std::size_t k = static_cast<std::size_t>(kk);
         std::size_t count = 0, close = 0;
@@ -422,7 +426,7 @@ inline void build_neighbor_list(const Structure& s, double cutoff, NeighborList&
     // Pass 2: fill, with the same arithmetic as pass 1 (so the same entries pass the tests). Runs of
     // candidates go through a small stack buffer: squared distances (vectorised), branch-free
     // selection of the accepted ones, then stores of the accepted ones only.
-#pragma omp parallel for schedule(dynamic, 64)
+#pragma omp parallel for schedule(dynamic, 64) if (nn >= kNlParallelMin)
     for (std::int64_t kk = 0; kk < nn; ++kk) {
         const std::size_t k = static_cast<std::size_t>(kk);
         const std::size_t i = g.atom[k];
