@@ -22,33 +22,12 @@
 
 #include "hdnnp/core/potential_3g.hpp"
 #include "support/model_3g.hpp"
+#include "support/serial_openmp.hpp"
 
 using namespace hdnnp;
 using Pot = Potential3G<>;
 
 namespace {
-
-/// Runs the OpenMP regions of its scope on one thread (the structures of the finite-difference tests are
-/// small; waking threads would cost more than the work).
-class SerialOpenMP {
-public:
-    SerialOpenMP() {
-#ifdef _OPENMP
-        saved_ = omp_get_max_threads();
-        omp_set_num_threads(1);
-#endif
-    }
-    ~SerialOpenMP() {
-#ifdef _OPENMP
-        omp_set_num_threads(saved_);
-#endif
-    }
-    SerialOpenMP(const SerialOpenMP&) = delete;
-    SerialOpenMP& operator=(const SerialOpenMP&) = delete;
-
-private:
-    int saved_ = 1;
-};
 
 double energy(const Pot& pot, const Structure& s, const ComputeOptions3G& opt) {
     ComputeOptions3G o = opt;
@@ -190,7 +169,7 @@ double sum(const std::vector<double>& v) {
 }  // namespace
 
 TEST_CASE("3G forces of water clusters equal finite differences of the energy, neutral and charged", "[electrostatics][3g][fd]") {
-    const SerialOpenMP serial;
+    const test::SerialOpenMP serial;
     const Structure base = test::water_cluster(2, 2, 1, 3);  // 12 atoms
     for (const Variant& v : variants()) {
         const test::Model3GDir dir(v.spec);
@@ -208,7 +187,7 @@ TEST_CASE("3G forces of water clusters equal finite differences of the energy, n
 }
 
 TEST_CASE("3G forces with total_charge_scheme none equal finite differences of the energy", "[electrostatics][3g][fd]") {
-    const SerialOpenMP serial;
+    const test::SerialOpenMP serial;
     test::Model3GSpec spec;
     spec.scheme = "none";
     spec.screen = "4.8 12.0";
@@ -222,7 +201,7 @@ TEST_CASE("3G forces with total_charge_scheme none equal finite differences of t
 }
 
 TEST_CASE("3G forces and stress of periodic water equal finite differences of the energy", "[electrostatics][3g][fd]") {
-    const SerialOpenMP serial;
+    const test::SerialOpenMP serial;
     const Structure box = water_cell();  // 24 atoms, triclinic, edges 11.7 bohr < cutoff 12
     const Structure small = small_sheared_cell();
     ComputeOptions3G opt;
@@ -381,7 +360,7 @@ TEST_CASE("3G SIMD and scalar paths and 1 and 2 threads give the same results", 
 }
 
 TEST_CASE("3G charges are the charge network outputs divided by conv_charge", "[electrostatics][3g]") {
-    const SerialOpenMP serial;
+    const test::SerialOpenMP serial;
     test::Model3GSpec a, b;
     b.conv_charge = 2.0;
     const test::Model3GDir da(a), db(b);

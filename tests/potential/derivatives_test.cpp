@@ -33,14 +33,12 @@
 #include <string>
 #include <vector>
 
-#ifdef _OPENMP
-#include <omp.h>
-#endif
 
 #include "hdnnp/core/elements.hpp"
 #include "hdnnp/core/potential.hpp"
 #include "hdnnp/io/n2p2_model.hpp"
 #include "hdnnp/neighbors/neighbor_list.hpp"
+#include "support/serial_openmp.hpp"
 
 using namespace hdnnp;
 
@@ -52,27 +50,6 @@ constexpr double kTolerance = 1e-7;     // |analytic - FD| <= kTolerance * max(1
 constexpr double kRadiusMargin = 7e-4;  // no distance closer than this to a non-smooth radius [length]
                                         // (> 2 kStepPosition and > 2 kStepStrain * largest rc)
 constexpr double kReluMargin = 2e-3;    // no relu pre-activation closer than this to 0
-
-/// Runs OpenMP parallel regions of its scope on one thread (tiny structures: threads only add overhead).
-class SerialOpenMP {
-public:
-    SerialOpenMP() {
-#ifdef _OPENMP
-        saved_ = omp_get_max_threads();
-        omp_set_num_threads(1);
-#endif
-    }
-    ~SerialOpenMP() {
-#ifdef _OPENMP
-        omp_set_num_threads(saved_);
-#endif
-    }
-    SerialOpenMP(const SerialOpenMP&) = delete;
-    SerialOpenMP& operator=(const SerialOpenMP&) = delete;
-
-private:
-    int saved_ = 1;
-};
 
 /// Everything that defines a synthetic model.
 struct SyntheticModel {
@@ -390,7 +367,7 @@ std::vector<double> atomic_energies(const Potential<>& pot, const Structure& s) 
 
 /// d/dt of sum_i E_i(t) at t = 0 by the 4-point stencil, differences taken atom by atom.
 double fd_derivative(const std::function<Structure(double)>& displaced, const Potential<>& pot, double h) {
-    const SerialOpenMP serial;
+    const test::SerialOpenMP serial;
     const auto m2 = atomic_energies(pot, displaced(-2.0 * h));
     const auto m1 = atomic_energies(pot, displaced(-h));
     const auto p1 = atomic_energies(pot, displaced(h));

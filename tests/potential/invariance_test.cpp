@@ -18,13 +18,11 @@
 #include <string>
 #include <vector>
 
-#ifdef _OPENMP
-#include <omp.h>
-#endif
 
 #include "hdnnp/core/potential.hpp"
 #include "hdnnp/io/input_data.hpp"
 #include "support/reference.hpp"
+#include "support/serial_openmp.hpp"
 
 using namespace hdnnp;
 
@@ -134,31 +132,9 @@ void check_same(const Result& a, const Result& b, std::size_t n_b, const Expecta
     }
 }
 
-/// Runs OpenMP parallel regions of its scope on one thread: the many energy evaluations of a finite
-/// difference are faster so on a busy machine, where idle-waiting threads cost more than they give.
-class SerialOpenMP {
-public:
-    SerialOpenMP() {
-#ifdef _OPENMP
-        saved_ = omp_get_max_threads();
-        omp_set_num_threads(1);
-#endif
-    }
-    ~SerialOpenMP() {
-#ifdef _OPENMP
-        omp_set_num_threads(saved_);
-#endif
-    }
-    SerialOpenMP(const SerialOpenMP&) = delete;
-    SerialOpenMP& operator=(const SerialOpenMP&) = delete;
-
-private:
-    int saved_ = 1;
-};
-
 /// d/dt sum_i E_i(R + t u) at t = 0 (4-point stencil, difference summed atom by atom).
 double directional_derivative(const Potential<>& pot, const Structure& s, const std::vector<Vec3>& u, double h) {
-    const SerialOpenMP serial;
+    const test::SerialOpenMP serial;
     ComputeOptions opt;
     opt.forces = false;
     auto energies = [&](double t) {

@@ -8,6 +8,9 @@
 #include <algorithm>
 #include <cstddef>
 #include <cstdint>
+#include <type_traits>
+#include <utility>
+#include <variant>
 #include <vector>
 
 #ifdef _OPENMP
@@ -22,6 +25,13 @@
 #include "hdnnp/networks/network.hpp"
 
 namespace hdnnp::detail {
+
+/// Calls f(Cutoff{}) for the model's cutoff function: the runtime variant is visited once per call when the
+/// potential was compiled for AnyCutoff, else the compiled-in CutoffPolicy is used directly.
+template <class CutoffPolicy, class F> decltype(auto) with_cutoff(const Model& model, F&& f) {
+    if constexpr (std::is_same_v<CutoffPolicy, AnyCutoff>) return std::visit(std::forward<F>(f), model.cutoff);
+    else return std::forward<F>(f)(CutoffPolicy{});
+}
 
 /// Extrapolation warnings found by one thread: all are counted, the first max_records are kept.
 struct ExtrapolationLog {

@@ -99,11 +99,7 @@ public:
     /// The same with a neighbour list built by the caller (cutoff >= cutoff()).
     Result compute(const Structure& s, const std::vector<int>& element, const NeighborList& nl,
                    const ComputeOptions& opt) const {
-        if constexpr (std::is_same_v<CutoffPolicy, AnyCutoff>) {
-            return std::visit([&](auto c) { return dispatch<decltype(c)>(s, element, nl, opt); }, model_.cutoff);
-        } else {
-            return dispatch<CutoffPolicy>(s, element, nl, opt);
-        }
+        return detail::with_cutoff<CutoffPolicy>(model_, [&](auto c) { return dispatch<decltype(c)>(s, element, nl, opt); });
     }
 
 private:

@@ -133,11 +133,7 @@ public:
             throw StructureError("periodic structure has total charge " + std::to_string(s.total_charge) +
                                  "; 3G-HDNNP periodic structures must be neutral (no neutralising background is applied)");
         const NeighborList nl = build_neighbor_list(s, cutoff());
-        if constexpr (std::is_same_v<CutoffPolicy, AnyCutoff>) {
-            return std::visit([&](auto c) { return dispatch<decltype(c)>(s, el, nl, opt); }, model_.cutoff);
-        } else {
-            return dispatch<CutoffPolicy>(s, el, nl, opt);
-        }
+        return detail::with_cutoff<CutoffPolicy>(model_, [&](auto c) { return dispatch<decltype(c)>(s, el, nl, opt); });
     }
 
 private:

@@ -10,8 +10,9 @@
 // of the group are computed once; per triplet only r_jk, cos theta and (narrow) one exponential per
 // distinct (eta, rs) remain. Kernels run over V = double or simd::Batch; lanes are consecutive k.
 // Narrow groups first compact the live triplets (r_jk < rc: about half of all pairs in a dense
-// liquid) with compress stores, so that r_jk's square root, cutoff and exponentials, the member
-// powers and the whole force pass run on live triplets only (TripletCache).
+// liquid) with compress stores, all first neighbours back to back, so that r_jk's square root,
+// cutoff and exponentials, the member powers and the whole force pass run on full vectors of live
+// triplets only (TripletCache); forces go back to the partners k by expand (the inverse of compress).
 #pragma once
 
 #include <algorithm>
@@ -30,22 +31,28 @@ namespace hdnnp {
 /// What values() keeps for gradient() (one per group and thread).
 ///   wide groups: per batch of triplets, cos and the Gaussian products (record_size() doubles per lane);
 ///   narrow groups: the live triplets only (r_jk < rc, r_ik < rc), compacted, as fields of `cap`
-///   doubles each (TripletField), in runs of one first neighbour j padded to whole vectors.
+///   doubles each (TripletField), the runs of each first neighbour j back to back.
 struct TripletCache {
     std::vector<double> data;
     std::size_t cap = 0, n = 0;               ///< entries per field, entries in use
-    std::vector<std::uint32_t> run_j;          ///< first neighbour of each run
-    std::vector<double> run_fj, run_dfj;       ///< its cutoff value and derivative (times Z for type 13)
+    std::vector<std::uint32_t> run_j;          ///< first neighbour of each run (a j with live partners)
     std::vector<std::size_t> run_begin;        ///< shape (runs + 1): first entry of each run
-    bool has_k = false;                        ///< the per-k fields (positions, distances, dfc) are filled
+    std::vector<std::uint32_t> raw_k;          ///< first k of each uncompacted vector with live lanes
+    std::vector<unsigned char> raw_bits;       ///< its live lanes (entries follow in this order)
+    bool has_k = false;                        ///< the fields the force pass needs are filled
     double* field(std::size_t f) { return data.data() + f * cap; }
     const double* field(std::size_t f) const { return data.data() + f * cap; }
 };
 
-/// Fields of a narrow TripletCache: k (index, as double), its d components, r, 1/r, fc (times Z for
-/// type 13) and dfc; cos theta, r_jk, fc(r_jk), dfc(r_jk); then one Gaussian product per (eta, rs):
+/// Fields of a narrow TripletCache, one entry per live triplet, runs of one j back to back: the d
+/// components of k, 1/r, r, fc (times Z for type 13) and dfc; the same of j (d components,
+/// 1/r, r, fc, dfc); cos theta, r_jk, fc(r_jk), dfc(r_jk); then one Gaussian product per (eta, rs):
 /// exp(-eta[(r_ij-rs)^2 + (r_ik-rs)^2 + (r_jk-rs)^2]).
-enum TripletField : std::size_t { kTK, kTX, kTY, kTZ, kTR, kTIR, kTF, kTDF, kTC, kTRJK, kTFJK, kTDFJK, kTE };
+enum TripletField : std::size_t {
+    kTX, kTY, kTZ, kTIR, kTR, kTF, kTDF,
+    kTJX, kTJY, kTJZ, kTJIR, kTJR, kTJF, kTJDF,
+    kTC, kTRJK, kTFJK, kTDFJK, kTE
+};
 
 /// Scratch of the angular kernels: per neighbour cutoff values and Gaussians.
 struct AngularScratch {
@@ -53,6 +60,7 @@ struct AngularScratch {
     std::vector<double> gauss;    ///< shape (Q, n + pad): exp(-eta_q (r - rs_q)^2)
     TripletCache triplets;        ///< narrow groups evaluated without a caller's cache
     std::vector<double> ws;       ///< shape (2 m): member weights of one gradient call
+    std::vector<double> contrib;  ///< narrow gradient: per-run contributions to the partners k (3 fields)
 };
 
 struct AngularGroup {
@@ -122,10 +130,10 @@ struct AngularGroup {
             if (!cache || !cache->has_k) {  // otherwise the cache holds all the per-neighbour values needed
                 prepare<Cutoff>(nb, sc);
                 acc.assign(q_eta.size(), V(0.0));
-                build_triplets<Cutoff, V>(nb, sc, sc.triplets, true, acc.data(), [](std::size_t, std::size_t, std::size_t) {});
+                build_triplets<Cutoff, V>(nb, sc, sc.triplets, true, acc.data());
                 cache = &sc.triplets;
             }
-            gradient_narrow<V>(nb, w, g, sc, acc, *cache);
+            gradient_narrow<V>(w, g, sc, *cache);
         } else {
             prepare<Cutoff>(nb, sc);
             gradient_wide<V>(nb, w, g, sc, acc, cache ? &cache->data : nullptr);
@@ -253,36 +261,35 @@ private:
     }
 
     /// Narrow groups, first step: the live triplets of this neighbourhood (r_ij, r_ik < rc and
-    /// r_jk < rc; about half of all pairs j < k in a liquid) compacted into T with their geometry, so
-    /// that square roots, cutoffs and exponentials are spent only where a term is non-zero.
-    /// keep_k: also store the per-k fields gradient() needs. gjk: workspace of nq vectors.
-    /// on_run(j, begin, end) is called for each run right after its geometry is complete (while it is
-    /// still in L1).
-    template <class Cutoff, class V, class OnRun>
+    /// r_jk < rc; about half of all pairs j < k in a liquid) compacted into T, back to back without
+    /// padding, with their geometry, so that square roots, cutoffs, exponentials, member powers and the
+    /// force pass are spent only where a term is non-zero. keep_k: also store what gradient() needs.
+    /// gjk: workspace of nq vectors.
+    template <class Cutoff, class V>
     HDNNP_ALWAYS_INLINE void build_triplets(const Neighborhood& nb, const AngularScratch& sc, TripletCache& T, bool keep_k,
-                                            V* gjk, OnRun&& on_run) const {
+                                            V* gjk) const {
         constexpr std::size_t W = simd::width<V>;
         const std::size_t nq = q_eta.size(), stride = nb.size() + Neighborhood::kPad, nf = kTE + nq;
-        std::size_t cap = W;  // every pair of a run, the run rounded up to whole vectors, one vector of slack
-        for_each_j(nb, [&](std::size_t, std::size_t kb, std::size_t ke) { cap += (ke - kb + W - 1) / W * W + W; });
+        std::size_t cap = 2 * W;  // every pair, and slack for whole-vector stores past the end
+        for_each_j(nb, [&](std::size_t, std::size_t kb, std::size_t ke) { cap += ke - kb; });
+        cap = (cap + W - 1) / W * W;
         T.cap = cap;
         if (T.data.size() < nf * cap) T.data.resize(nf * cap);
         T.n = 0;
         T.has_k = keep_k;
         T.run_j.clear();
-        T.run_fj.clear();
-        T.run_dfj.clear();
         T.run_begin.assign(1, 0);
+        T.raw_k.clear();
+        T.raw_bits.clear();
         double* F[kTE];
         for (std::size_t f = 0; f < kTE; ++f) F[f] = T.field(f);
         double* const E = T.field(kTE);  // Gaussian product of (eta, rs) q at E + q cap
         const double rc2 = cut.rc * cut.rc;
+        // 1. Compaction: per raw vector of partners k only what cannot be recomputed cheaply (stores,
+        //    not arithmetic, bound this loop); the j fields are filled once per run.
         for_each_j(nb, [&](std::size_t j, std::size_t kb, std::size_t ke) {
-            const double xj = nb.dx[j], yj = nb.dy[j], zj = nb.dz[j], ij = nb.inv_r[j];
+            const double xj = nb.dx[j], yj = nb.dy[j], zj = nb.dz[j];
             const std::size_t start = T.n;
-            // Compaction: only what cannot be recomputed cheaply from the positions is stored per raw
-            // pair (stores, not arithmetic, bound this loop); exponentials of (eta, rs) that are integer
-            // powers of another one's are derived later.
             for (std::size_t k = kb; k < ke; k += W) {
                 const V xk = simd::load<V>(&nb.dx[k]), yk = simd::load<V>(&nb.dy[k]), zk = simd::load<V>(&nb.dz[k]);
                 const V ax = xk - xj, ay = yk - yj, az = zk - zj;
@@ -306,52 +313,62 @@ private:
                     if (q_base[q] == q)
                         simd::compress_store(E + q * cap + o, sc.gauss[q * stride + j] * simd::load<V>(&sc.gauss[q * stride + k]), bits);
                 if (keep_k) {
-                    simd::compress_store(F[kTK] + o, simd::iota<V>(static_cast<double>(k)), bits);
                     simd::compress_store(F[kTR] + o, simd::load<V>(&nb.r[k]), bits);
                     simd::compress_store(F[kTDF] + o, dfk, bits);
+                    T.raw_k.push_back(static_cast<std::uint32_t>(k));
+                    T.raw_bits.push_back(static_cast<unsigned char>(bits));
                 }
                 T.n += static_cast<std::size_t>(simd::popcount(bits));
             }
             if (T.n == start) return;
-            // Pad the run to whole vectors with inert entries: zero Gaussian products (so every term and
-            // derivative vanishes), k = j, the partner at the origin (r_jk = r_ij > 0). The other fields
-            // keep finite values from earlier use or initialisation.
-            const std::size_t end = (T.n + W - 1) / W * W;
-            if (end > T.n) {  // whole-vector stores from T.n (the next run overwrites what lies past `end`)
-                for (std::size_t q = 0; q < nq; ++q)
-                    if (q_base[q] == q) simd::store(E + q * cap + T.n, V(0.0));
-                simd::store(F[kTX] + T.n, V(0.0));
-                simd::store(F[kTY] + T.n, V(0.0));
-                simd::store(F[kTZ] + T.n, V(0.0));
-                simd::store(F[kTK] + T.n, V(static_cast<double>(j)));
+            const double zw = weighted ? nb.z[j] : 1.0;
+            const V jx(xj), jy(yj), jz(zj), jir(nb.inv_r[j]), jf(sc.fc[j] * zw);
+            for (std::size_t p = start; p < T.n; p += W) {  // whole vectors; the next run overwrites the excess
+                simd::store(F[kTJX] + p, jx);
+                simd::store(F[kTJY] + p, jy);
+                simd::store(F[kTJZ] + p, jz);
+                simd::store(F[kTJIR] + p, jir);
+                simd::store(F[kTJF] + p, jf);
             }
-            T.n = end;
-            // Geometry of the run's triplets: cos, r_jk, its cutoff and the Gaussian products.
-            for (std::size_t p = start; p < end; p += W) {
-                const V xk = simd::load<V>(F[kTX] + p), yk = simd::load<V>(F[kTY] + p), zk = simd::load<V>(F[kTZ] + p);
-                const V ax = xk - xj, ay = yk - yj, az = zk - zj;
-                const V rjk = simd::sqrt(ax * ax + ay * ay + az * az);
-                simd::store(F[kTC] + p, (xj * xk + yj * yk + zj * zk) * (ij * simd::load<V>(F[kTIR] + p)));
-                V fjk, dfjk;
-                Cutoff::eval(rjk, cut, fjk, dfjk);
-                simd::store(F[kTRJK] + p, rjk);
-                simd::store(F[kTFJK] + p, fjk);
-                simd::store(F[kTDFJK] + p, dfjk);
-                for (std::size_t q = 0; q < nq; ++q)
-                    if (q_base[q] == q) {
-                        const V x = rjk - q_rs[q];
-                        gjk[q] = simd::load<V>(E + q * cap + p) * simd::exp(-q_eta[q] * x * x);
-                        simd::store(E + q * cap + p, gjk[q]);
-                    }
-                for (std::size_t q = 0; q < nq; ++q)
-                    if (q_base[q] != q) simd::store(E + q * cap + p, simd::ipow(gjk[q_base[q]], q_pow[q]));
+            if (keep_k) {
+                const V jr(nb.r[j]), jdf(sc.dfc[j] * zw);
+                for (std::size_t p = start; p < T.n; p += W) {
+                    simd::store(F[kTJR] + p, jr);
+                    simd::store(F[kTJDF] + p, jdf);
+                }
             }
             T.run_j.push_back(static_cast<std::uint32_t>(j));
-            T.run_fj.push_back(sc.fc[j] * (weighted ? nb.z[j] : 1.0));
-            T.run_dfj.push_back(sc.dfc[j] * (weighted ? nb.z[j] : 1.0));
-            T.run_begin.push_back(end);
-            on_run(j, start, end);
+            T.run_begin.push_back(T.n);
         });
+        // Inert entries up to a whole vector: zero Gaussian products (every term and derivative vanishes),
+        // finite positions away from j (r_jk > 0).
+        const std::size_t end = (T.n + W - 1) / W * W;
+        for (std::size_t p = T.n; p < end; ++p) {
+            for (std::size_t f = 0; f < kTC; ++f) T.data[f * cap + p] = 1.0;
+            F[kTX][p] = 2.0;
+            for (std::size_t q = 0; q < nq; ++q) E[q * cap + p] = 0.0;
+        }
+        // 2. Geometry of the live triplets: cos, r_jk, its cutoff and the Gaussian products.
+        for (std::size_t p = 0; p < end; p += W) {
+            const V xk = simd::load<V>(F[kTX] + p), yk = simd::load<V>(F[kTY] + p), zk = simd::load<V>(F[kTZ] + p);
+            const V xj = simd::load<V>(F[kTJX] + p), yj = simd::load<V>(F[kTJY] + p), zj = simd::load<V>(F[kTJZ] + p);
+            const V ax = xk - xj, ay = yk - yj, az = zk - zj;
+            const V rjk = simd::sqrt(ax * ax + ay * ay + az * az);
+            simd::store(F[kTC] + p, (xj * xk + yj * yk + zj * zk) * (simd::load<V>(F[kTJIR] + p) * simd::load<V>(F[kTIR] + p)));
+            V fjk, dfjk;
+            Cutoff::eval(rjk, cut, fjk, dfjk);
+            simd::store(F[kTRJK] + p, rjk);
+            simd::store(F[kTFJK] + p, fjk);
+            simd::store(F[kTDFJK] + p, dfjk);
+            for (std::size_t q = 0; q < nq; ++q)
+                if (q_base[q] == q) {
+                    const V x = rjk - q_rs[q];
+                    gjk[q] = simd::load<V>(E + q * cap + p) * simd::exp(-q_eta[q] * x * x);
+                    simd::store(E + q * cap + p, gjk[q]);
+                }
+            for (std::size_t q = 0; q < nq; ++q)
+                if (q_base[q] != q) simd::store(E + q * cap + p, simd::ipow(gjk[q_base[q]], q_pow[q]));
+        }
     }
 
     template <class Cutoff, class V>
@@ -360,31 +377,29 @@ private:
         constexpr std::size_t W = simd::width<V>;
         const std::size_t m = eta.size(), nq = q_eta.size();
         acc.assign(m + nq, V(0.0));
-        build_triplets<Cutoff, V>(nb, sc, T, keep_k, acc.data() + m, [&](std::size_t j, std::size_t begin, std::size_t end) {
-            const double* C = T.field(kTC);
-            const double* FK = T.field(kTF);
-            const double* FJK = T.field(kTFJK);
-            const double* E = T.field(kTE);
-            const double fj = sc.fc[j] * (weighted ? nb.z[j] : 1.0);
-            for (std::size_t p = begin; p < end; p += W) {
-                const V c = simd::load<V>(C + p);
-                const V fprod = fj * simd::load<V>(FK + p) * simd::load<V>(FJK + p);
-                for (std::size_t q = 0; q < nq; ++q) {
-                    const V e = simd::load<V>(E + q * T.cap + p) * fprod;
-                    for (const std::size_t s : q_members[q]) {
-                        const V pl = 1.0 + lambda[s] * c;
-                        const V pw = izeta[s] >= 0 ? simd::ipow(pl, izeta[s]) : simd::pow(pl, V(zeta[s]));
-                        acc[s] += simd::select(pl > 0.0, pw, V(0.0)) * e;
-                    }
+        build_triplets<Cutoff, V>(nb, sc, T, keep_k, acc.data() + m);
+        const double* C = T.field(kTC);
+        const double* FK = T.field(kTF);
+        const double* FJ = T.field(kTJF);
+        const double* FJK = T.field(kTFJK);
+        const double* E = T.field(kTE);
+        for (std::size_t p = 0; p < T.n; p += W) {
+            const V c = simd::load<V>(C + p);
+            const V fprod = simd::load<V>(FJ + p) * simd::load<V>(FK + p) * simd::load<V>(FJK + p);
+            for (std::size_t q = 0; q < nq; ++q) {
+                const V e = simd::load<V>(E + q * T.cap + p) * fprod;
+                for (const std::size_t s : q_members[q]) {
+                    const V pl = 1.0 + lambda[s] * c;
+                    const V pw = izeta[s] >= 0 ? simd::ipow(pl, izeta[s]) : simd::pow(pl, V(zeta[s]));
+                    acc[s] += simd::select(pl > 0.0, pw, V(0.0)) * e;
                 }
             }
-        });
+        }
         for (std::size_t s = 0; s < m; ++s) G[out[s]] += pref[s] * simd::reduce(acc[s]);
     }
 
     template <class V>
-    HDNNP_ALWAYS_INLINE void gradient_narrow(const Neighborhood& nb, const double* w, NeighborGradient& g, AngularScratch& sc,
-                                             std::vector<V>& acc, const TripletCache& T) const {
+    HDNNP_ALWAYS_INLINE void gradient_narrow(const double* w, NeighborGradient& g, AngularScratch& sc, const TripletCache& T) const {
         constexpr std::size_t W = simd::width<V>;
         const std::size_t m = eta.size(), nq = q_eta.size();
         // Member weights of this call: w_out pref (value) and w_out pref zeta lambda (cos derivative).
@@ -395,68 +410,86 @@ private:
         }
         const double* wv = sc.ws.data();
         const double* wc = sc.ws.data() + m;
-        (void)acc;
         const double* F[kTE + 1];
         for (std::size_t f = 0; f <= kTE; ++f) F[f] = T.field(f);
-        alignas(64) double tx[W], ty[W], tz[W], tk[W];
-        for (std::size_t run = 0; run + 1 < T.run_begin.size(); ++run) {
-            const std::size_t j = T.run_j[run];
-            const double xj = nb.dx[j], yj = nb.dy[j], zj = nb.dz[j], rj = nb.r[j], ij = nb.inv_r[j];
-            const double fj = T.run_fj[run], dfj = T.run_dfj[run];
-            V gxj(0.0), gyj(0.0), gzj(0.0);
-            for (std::size_t p = T.run_begin[run]; p < T.run_begin[run + 1]; p += W) {
-                const V xk = simd::load<V>(F[kTX] + p), yk = simd::load<V>(F[kTY] + p), zk = simd::load<V>(F[kTZ] + p);
-                const V rk = simd::load<V>(F[kTR] + p), ik = simd::load<V>(F[kTIR] + p);
-                const V fk = simd::load<V>(F[kTF] + p), dfk = simd::load<V>(F[kTDF] + p);
-                const V c = simd::load<V>(F[kTC] + p), rjk = simd::load<V>(F[kTRJK] + p);
-                const V fjk = simd::load<V>(F[kTFJK] + p), dfjk = simd::load<V>(F[kTDFJK] + p);
-                const V fprod = fj * fk * fjk;
-                V dc(0.0);  // sum_s W_s zeta lambda p^(zeta-1) E_q
-                V sum(0.0), sij(0.0), sik(0.0), sjk(0.0);
-                for (std::size_t q = 0; q < nq; ++q) {
-                    const V e = simd::load<V>(F[kTE] + q * T.cap + p);
-                    V a(0.0), d(0.0);  // sum over q's members of W_s p^zeta and W_s zeta lambda p^(zeta-1)
-                    for (const std::size_t s : q_members[q]) {
-                        const V pl = 1.0 + lambda[s] * c;
-                        const V pw1 = izeta[s] >= 1 ? simd::ipow(pl, izeta[s] - 1) : simd::pow(pl, V(zeta[s] - 1.0));
-                        const V pw1p = simd::select(pl > 0.0, pw1, V(0.0));
-                        a += wv[s] * (pw1p * pl);
-                        d += wc[s] * pw1p;
-                    }
-                    dc += d * e;
-                    const V sq = a * e;
-                    const double te = -2.0 * q_eta[q];
-                    sum += sq;
-                    sij += sq * (te * (rj - q_rs[q]));
-                    sik += sq * (te * (rk - q_rs[q]));
-                    sjk += sq * (te * (rjk - q_rs[q]));
+        // Contributions of every live triplet to its k and to its j, compacted like the triplets.
+        const std::size_t len = T.n + W;
+        sc.contrib.resize(6 * len);
+        double* const tx = sc.contrib.data();
+        double* const ty = tx + len;
+        double* const tz = ty + len;
+        double* const ux = tz + len;
+        double* const uy = ux + len;
+        double* const uz = uy + len;
+        for (std::size_t p = 0; p < T.n; p += W) {
+            const V xk = simd::load<V>(F[kTX] + p), yk = simd::load<V>(F[kTY] + p), zk = simd::load<V>(F[kTZ] + p);
+            const V xj = simd::load<V>(F[kTJX] + p), yj = simd::load<V>(F[kTJY] + p), zj = simd::load<V>(F[kTJZ] + p);
+            const V rk = simd::load<V>(F[kTR] + p), ik = simd::load<V>(F[kTIR] + p);
+            const V rj = simd::load<V>(F[kTJR] + p), ij = simd::load<V>(F[kTJIR] + p);
+            const V fk = simd::load<V>(F[kTF] + p), dfk = simd::load<V>(F[kTDF] + p);
+            const V fj = simd::load<V>(F[kTJF] + p), dfj = simd::load<V>(F[kTJDF] + p);
+            const V c = simd::load<V>(F[kTC] + p), rjk = simd::load<V>(F[kTRJK] + p);
+            const V fjk = simd::load<V>(F[kTFJK] + p), dfjk = simd::load<V>(F[kTDFJK] + p);
+            const V fprod = fj * fk * fjk;
+            V dc(0.0);  // sum_s W_s zeta lambda p^(zeta-1) E_q
+            V sum(0.0), sij(0.0), sik(0.0), sjk(0.0);
+            for (std::size_t q = 0; q < nq; ++q) {
+                const V e = simd::load<V>(F[kTE] + q * T.cap + p);
+                V a(0.0), d(0.0);  // sum over q's members of W_s p^zeta and W_s zeta lambda p^(zeta-1)
+                for (const std::size_t s : q_members[q]) {
+                    const V pl = 1.0 + lambda[s] * c;
+                    const V pw1 = izeta[s] >= 1 ? simd::ipow(pl, izeta[s] - 1) : simd::pow(pl, V(zeta[s] - 1.0));
+                    const V pw1p = simd::select(pl > 0.0, pw1, V(0.0));
+                    a += wv[s] * (pw1p * pl);
+                    d += wc[s] * pw1p;
                 }
-                const V a_ij = fprod * sij + dfj * fk * fjk * sum;
-                const V a_ik = fprod * sik + fj * dfk * fjk * sum;
-                const V a_c = fprod * dc;
-                const V a_jk = fprod * sjk + fj * fk * dfjk * sum;
-                const V cj = a_ij * ij - a_c * c * (ij * ij);
-                const V ck = a_ik * ik - a_c * c * (ik * ik);
-                const V cx = a_c * (ij * ik);
-                const V t = a_jk / rjk;
-                const V jx = t * (xk - xj), jy = t * (yk - yj), jz = t * (zk - zj);
-                gxj += cj * xj + cx * xk - jx;
-                gyj += cj * yj + cx * yk - jy;
-                gzj += cj * zj + cx * zk - jz;
-                simd::store(tx, ck * xk + cx * xj + jx);
-                simd::store(ty, ck * yk + cx * yj + jy);
-                simd::store(tz, ck * zk + cx * zj + jz);
-                simd::store(tk, simd::load<V>(F[kTK] + p));
-                for (std::size_t l = 0; l < W; ++l) {
-                    const std::size_t k = static_cast<std::size_t>(tk[l]);
-                    g.gx[k] += tx[l];
-                    g.gy[k] += ty[l];
-                    g.gz[k] += tz[l];
-                }
+                dc += d * e;
+                const V sq = a * e;
+                const double te = -2.0 * q_eta[q];
+                sum += sq;
+                sij += sq * (te * (rj - q_rs[q]));
+                sik += sq * (te * (rk - q_rs[q]));
+                sjk += sq * (te * (rjk - q_rs[q]));
             }
-            g.gx[j] += simd::reduce(gxj);
-            g.gy[j] += simd::reduce(gyj);
-            g.gz[j] += simd::reduce(gzj);
+            const V a_ij = fprod * sij + dfj * fk * fjk * sum;
+            const V a_ik = fprod * sik + fj * dfk * fjk * sum;
+            const V a_c = fprod * dc;
+            const V a_jk = fprod * sjk + fj * fk * dfjk * sum;
+            const V cj = a_ij * ij - a_c * c * (ij * ij);
+            const V ck = a_ik * ik - a_c * c * (ik * ik);
+            const V cx = a_c * (ij * ik);
+            const V t = a_jk / rjk;
+            const V jx = t * (xk - xj), jy = t * (yk - yj), jz = t * (zk - zj);
+            simd::store(ux + p, cj * xj + cx * xk - jx);
+            simd::store(uy + p, cj * yj + cx * yk - jy);
+            simd::store(uz + p, cj * zj + cx * zk - jz);
+            simd::store(tx + p, ck * xk + cx * xj + jx);
+            simd::store(ty + p, ck * yk + cx * yj + jy);
+            simd::store(tz + p, ck * zk + cx * zj + jz);
+        }
+        // To the partners k: each uncompacted vector of k takes its live lanes' contributions (expand),
+        // then one contiguous update of g.
+        std::size_t o = 0;
+        for (std::size_t b = 0; b < T.raw_k.size(); ++b) {
+            const std::size_t k = T.raw_k[b];
+            const unsigned bits = T.raw_bits[b];
+            simd::store(&g.gx[k], simd::load<V>(&g.gx[k]) + simd::expand_load<V>(tx + o, bits));
+            simd::store(&g.gy[k], simd::load<V>(&g.gy[k]) + simd::expand_load<V>(ty + o, bits));
+            simd::store(&g.gz[k], simd::load<V>(&g.gz[k]) + simd::expand_load<V>(tz + o, bits));
+            o += static_cast<std::size_t>(simd::popcount(bits));
+        }
+        // To the first neighbours j: the sum over each run.
+        for (std::size_t run = 0; run + 1 < T.run_begin.size(); ++run) {
+            double sx = 0.0, sy = 0.0, sz = 0.0;
+            for (std::size_t p = T.run_begin[run]; p < T.run_begin[run + 1]; ++p) {
+                sx += ux[p];
+                sy += uy[p];
+                sz += uz[p];
+            }
+            const std::size_t j = T.run_j[run];
+            g.gx[j] += sx;
+            g.gy[j] += sy;
+            g.gz[j] += sz;
         }
     }
 

@@ -100,6 +100,21 @@ inline void compress_store(double* dst, const Batch& v, unsigned bits) {
         if (bits >> l & 1u) dst[o++] = t[l];
 }
 
+/// The inverse of compress_store: lane l of the result is the next unread value of src where bit l is
+/// set, 0 elsewhere. Reads at most a whole vector from src.
+template <class V> inline V expand_load(const double* src, unsigned bits);
+template <> inline double expand_load<double>(const double* src, unsigned bits) { return bits ? *src : 0.0; }
+template <> inline Batch expand_load<Batch>(const double* src, unsigned bits) {
+#if defined(__AVX512F__)
+    if constexpr (Batch::size == 8)
+        return Batch(_mm512_maskz_expand_pd(static_cast<__mmask8>(bits), _mm512_loadu_pd(src)));
+#endif
+    alignas(64) double t[Batch::size];
+    std::size_t o = 0;
+    for (std::size_t l = 0; l < Batch::size; ++l) t[l] = (bits >> l & 1u) ? src[o++] : 0.0;
+    return Batch::load_aligned(t);
+}
+
 using xsimd::exp;
 using xsimd::pow;
 using xsimd::sqrt;
