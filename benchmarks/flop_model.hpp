@@ -122,11 +122,12 @@ inline FlopModel count_flops(const hdnnp::Model& model, const hdnnp::Structure& 
                 }
             }
             if (narrow) {
-                // compaction: r_jk^2 (8), cos (7), Gaussian products (nq)
-                f.angular_pairs += pairs * (15 + nq);
-                // live triplet: sqrt, cutoff, Gaussians; values: fprod, E_q, members; gradient: members,
-                // per-q sums (12 each), assembly of the six force components (67)
-                f.angular_triplets += live * (1 + kCutoff + gjk + nq + 2 + nq + zeta_v + zeta_g + 12 * nq + 67);
+                // compaction: r_jk^2 (8), Gaussian products of the shared-exponential bases (one per group
+                // here at most nq)
+                f.angular_pairs += pairs * (8 + nq);
+                // live triplet: r_jk (9), cos (7), cutoff, Gaussians; values: fprod, E_q, members; gradient:
+                // members, per-q sums (12 each), assembly of the six force components (67), sum into j (3)
+                f.angular_triplets += live * (9 + 7 + kCutoff + gjk + nq + 2 + nq + zeta_v + zeta_g + 12 * nq + 70);
             } else {
                 // values: cos, Gaussian products, members; gradient: members, per-q sums (9), assembly (40)
                 f.angular_triplets += pairs * (7 + 2 * nq + zeta_v + zeta_g + 9 * nq + 40);
