@@ -40,20 +40,6 @@ using Clock = std::chrono::steady_clock;
 
 double seconds_since(Clock::time_point t0) { return std::chrono::duration<double>(Clock::now() - t0).count(); }
 
-hdnnp::Structure replicate(const hdnnp::Structure& s, int na, int nb, int nc) {
-    hdnnp::Structure out;
-    out.periodic = true;
-    out.total_charge = s.total_charge * na * nb * nc;
-    for (int a = 0; a < na; ++a)
-        for (int b = 0; b < nb; ++b)
-            for (int c = 0; c < nc; ++c) {
-                const hdnnp::Vec3 t = double(a) * s.lattice[0] + double(b) * s.lattice[1] + double(c) * s.lattice[2];
-                for (std::size_t i = 0; i < s.size(); ++i) out.add_atom(s.symbols[i], s.positions[i] + t);
-            }
-    out.lattice = {double(na) * s.lattice[0], double(nb) * s.lattice[1], double(nc) * s.lattice[2]};
-    return out;
-}
-
 double max_force_diff(const hdnnp::Result4G& a, const hdnnp::Result4G& b) {
     double d = 0.0;
     for (std::size_t i = 0; i < a.forces.size(); ++i)
@@ -220,7 +206,7 @@ int main(int argc, char** argv) {
     for (const auto& m : reps_of) {
         if (base.size() * std::size_t(m[0] * m[1] * m[2]) > max_atoms) break;
         if (base.size() * std::size_t(m[0] * m[1] * m[2]) < min_atoms) continue;
-        cells.push_back(replicate(base, m[0], m[1], m[2]));
+        cells.push_back(hdnnp::supercell(base, m[0], m[1], m[2]));
         // Exact replicas make -chi periodic in the small cell, so CG from zero would converge as fast as
         // for 384 atoms; displacing every atom breaks that (as in a real MD snapshot).
         std::mt19937 rng(1234);

@@ -35,19 +35,6 @@ using Water = hdnnp::Potential<hdnnp::CutoffTanhU,
                                                        hdnnp::StaticNetwork<30, Hidden, Hidden, Out>>,
                                hdnnp::ACSF>;
 
-hdnnp::Structure supercell(const hdnnp::Structure& s, int na, int nb, int nc) {
-    hdnnp::Structure out = s;
-    out.positions.clear(); out.symbols.clear(); out.charges.clear(); out.atom_extra.clear(); out.forces.clear();
-    for (int a = 0; a < na; ++a)
-        for (int b = 0; b < nb; ++b)
-            for (int c = 0; c < nc; ++c) {
-                const hdnnp::Vec3 t = double(a) * s.lattice[0] + double(b) * s.lattice[1] + double(c) * s.lattice[2];
-                for (std::size_t i = 0; i < s.size(); ++i) out.add_atom(s.symbols[i], s.positions[i] + t);
-            }
-    out.lattice = {double(na) * s.lattice[0], double(nb) * s.lattice[1], double(nc) * s.lattice[2]};
-    return out;
-}
-
 struct Case {
     std::string system, variant;
     int threads;
@@ -93,7 +80,7 @@ int main(int argc, char** argv) {
         pots.push_back(std::make_unique<hdnnp::Potential<>>(hdnnp::Potential<>::load(dir)));
         auto* pot = pots.back().get();
         hdnnp::Structure s0 = hdnnp::io::read_input_data(dir + "/input.data").at(0);
-        structs.push_back(std::make_unique<hdnnp::Structure>(sys.mult > 1 ? supercell(s0, sys.mult, sys.mult, sys.mult) : s0));
+        structs.push_back(std::make_unique<hdnnp::Structure>(sys.mult > 1 ? hdnnp::supercell(s0, sys.mult, sys.mult, sys.mult) : s0));
         const hdnnp::Structure* s = structs.back().get();
         elems.push_back(std::make_unique<std::vector<int>>(pot->element_indices(*s)));
         const std::vector<int>* el = elems.back().get();

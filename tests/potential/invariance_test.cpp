@@ -159,20 +159,6 @@ Vec3 minimum_image(const Structure& s, const Vec3& a, const Vec3& b) {
     return d;
 }
 
-/// n1 x n2 x n3 supercell (atoms of image (i, j, k) follow the original order, image after image).
-Structure supercell(const Structure& s, int n1, int n2, int n3) {
-    Structure t;
-    t.periodic = true;
-    t.lattice = {double(n1) * s.lattice[0], double(n2) * s.lattice[1], double(n3) * s.lattice[2]};
-    for (int i = 0; i < n1; ++i)
-        for (int j = 0; j < n2; ++j)
-            for (int k = 0; k < n3; ++k) {
-                const Vec3 shift = double(i) * s.lattice[0] + double(j) * s.lattice[1] + double(k) * s.lattice[2];
-                for (std::size_t a = 0; a < s.size(); ++a) t.add_atom(s.symbols[a], s.positions[a] + shift);
-            }
-    return t;
-}
-
 /// Every atom moved by a random lattice vector n.L with |n_k| <= nmax.
 Structure shuffle_images(const Structure& s, std::mt19937& gen, int nmax) {
     std::uniform_int_distribution<int> u(-nmax, nmax);

@@ -6,6 +6,7 @@
 #pragma once
 
 #include <algorithm>
+#include <cmath>
 #include <cstddef>
 #include <cstdint>
 #include <type_traits>
@@ -19,12 +20,22 @@
 
 #include "hdnnp/core/model.hpp"
 #include "hdnnp/core/result.hpp"
+#include "hdnnp/core/structure.hpp"
 #include "hdnnp/core/vec3.hpp"
 #include "hdnnp/descriptors/neighborhood.hpp"
 #include "hdnnp/neighbors/neighbor_list.hpp"
 #include "hdnnp/networks/network.hpp"
 
 namespace hdnnp::detail {
+
+/// Stress of a periodic structure from the accumulated virial: sigma = -W/V [energy/length^3]; no-op for clusters.
+inline void stress_from_virial(const Structure& s, Result& res) {
+    if (!s.periodic) return;
+    const double v = std::abs(s.volume());
+    for (int a = 0; a < 3; ++a)
+        for (int b = 0; b < 3; ++b) res.stress[a][b] = -res.virial[a][b] / v;
+    res.has_stress = true;
+}
 
 /// Calls f(Cutoff{}) for the model's cutoff function: the runtime variant is visited once per call when the
 /// potential was compiled for AnyCutoff, else the compiled-in CutoffPolicy is used directly.

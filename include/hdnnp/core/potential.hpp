@@ -179,12 +179,7 @@ private:
                 for (int b = 0; b < 3; ++b) res.virial[a][b] += tvirial[t][a][b];
         }
         detail::merge_extrapolations(logs, opt.max_extrapolation_records, res);
-        if (opt.forces && s.periodic) {
-            const double v = std::abs(s.volume());
-            for (int a = 0; a < 3; ++a)
-                for (int b = 0; b < 3; ++b) res.stress[a][b] = -res.virial[a][b] / v;
-            res.has_stress = true;
-        }
+        if (opt.forces) detail::stress_from_virial(s, res);
         return res;
     }
 

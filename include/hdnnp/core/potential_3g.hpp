@@ -224,16 +224,8 @@ private:
                                               },
                                               res.forces, res.virial);
         // E_elec at fixed charges: pairs and reciprocal space (1/2 Q^T C Q), screening.
-        std::vector<Vec3> grad(n, Vec3{0, 0, 0});
-        op.add_gradient(Q, nullptr, grad.data(), res.virial);
-        op.screening(fs, self_image_weight, Q, nullptr, grad.data(), &res.virial);
-        for (std::size_t i = 0; i < n; ++i) res.forces[i] -= grad[i];
-        if (s.periodic) {
-            const double v = std::abs(s.volume());
-            for (int a = 0; a < 3; ++a)
-                for (int c = 0; c < 3; ++c) res.stress[a][c] = -res.virial[a][c] / v;
-            res.has_stress = true;
-        }
+        op.subtract_gradient(Q, nullptr, fs, self_image_weight, res.forces, res.virial);
+        detail::stress_from_virial(s, res);
         return res;
     }
 

@@ -348,16 +348,8 @@ private:
                                               },
                                               res.forces, res.virial);
         // Electrostatics at fixed charges: d/dR [1/2 Q^T C Q + y^T C Q] and the screening term.
-        std::vector<Vec3> grad(n, Vec3{0, 0, 0});
-        op.add_gradient(res.charges.data(), y.data(), grad.data(), res.virial);
-        op.screening(model_.electrostatics.screening, wself, res.charges.data(), nullptr, grad.data(), &res.virial);
-        for (std::size_t i = 0; i < n; ++i) res.forces[i] -= grad[i];
-        if (s.periodic) {
-            const double v = std::abs(s.volume());
-            for (int a = 0; a < 3; ++a)
-                for (int c = 0; c < 3; ++c) res.stress[a][c] = -res.virial[a][c] / v;
-            res.has_stress = true;
-        }
+        op.subtract_gradient(res.charges.data(), y.data(), model_.electrostatics.screening, wself, res.forces, res.virial);
+        detail::stress_from_virial(s, res);
         res.time_forces = now() - t1;
         return res;
     }

@@ -66,4 +66,21 @@ inline void validate(const Structure& s) {
     }
 }
 
+/// The na x nb x nc supercell of a periodic structure: atoms of image (a, b, c) follow the original order,
+/// image after image; cell rows scaled; total charge times the number of images. Reference data (energy,
+/// forces, charges) are not carried over.
+inline Structure supercell(const Structure& s, int na, int nb, int nc) {
+    Structure out;
+    out.periodic = true;
+    out.total_charge = s.total_charge * na * nb * nc;
+    for (int a = 0; a < na; ++a)
+        for (int b = 0; b < nb; ++b)
+            for (int c = 0; c < nc; ++c) {
+                const Vec3 t = double(a) * s.lattice[0] + double(b) * s.lattice[1] + double(c) * s.lattice[2];
+                for (std::size_t i = 0; i < s.size(); ++i) out.add_atom(s.symbols[i], s.positions[i] + t);
+            }
+    out.lattice = {double(na) * s.lattice[0], double(nb) * s.lattice[1], double(nc) * s.lattice[2]};
+    return out;
+}
+
 }  // namespace hdnnp

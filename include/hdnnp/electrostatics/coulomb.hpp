@@ -373,6 +373,17 @@ public:
         }
     }
 
+    /// Forces of E_elec at fixed charges, as the 3G and 4G potentials need them: F -= d/dR [1/2 Q^T C Q +
+    /// y^T C Q + E_s(Q)] (E_s: screening(); y may be null), and the virial of these terms is added to W.
+    /// Shapes: Q, y (N) [e]; F (N, 3) [energy/length]; W [energy].
+    void subtract_gradient(const double* Q, const double* y, const ScreeningFunction& fs, double self_image_weight,
+                           std::vector<Vec3>& F, Mat3& W) const {
+        std::vector<Vec3> grad(size(), Vec3{0, 0, 0});
+        add_gradient(Q, y, grad.data(), W);
+        screening(fs, self_image_weight, Q, nullptr, grad.data(), &W);
+        for (std::size_t i = 0; i < size(); ++i) F[i] -= grad[i];
+    }
+
     /// Screening correction and the Gaussian self-energy removal of E_elec (see the header):
     ///   returns  E_s = -k_e sum Q_i^2/(2 sigma_i sqrt pi) + E_screen(Q);
     /// dEdQ (shape (N), may be null) += dE_s/dQ; grad (may be null) += dE_s/dR at fixed Q; virial likewise.

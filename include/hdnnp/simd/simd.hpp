@@ -77,10 +77,6 @@ inline unsigned lane_bits(const Mask& m) {
     for (std::size_t l = 0; l < Batch::size; ++l) bits |= (b[l] ? 1u : 0u) << l;
     return bits;
 }
-/// (start, start + 1, ..., start + width - 1) as doubles.
-template <class V> inline V iota(double start);
-template <> inline double iota<double>(double start) { return start; }
-template <> inline Batch iota<Batch>(double start) { return Batch(start) + detail::lane_index(); }
 inline int popcount(unsigned bits) { return __builtin_popcount(bits); }
 
 /// Writes the lanes of v whose bit is set in `bits` contiguously to dst[0, 1, ...]. dst must have room
