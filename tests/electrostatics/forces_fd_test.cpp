@@ -4,10 +4,12 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
+#include <utility>
 
 #include "hdnnp/core/potential_4g.hpp"
 #include "hdnnp/io/input_data.hpp"
 #include "support/reference.hpp"
+#include "support/finite_difference.hpp"
 
 using namespace hdnnp;
 
@@ -23,14 +25,7 @@ double energy(const Potential4G<>& pot, const Structure& s, const ComputeOptions
 
 /// Fourth-order central difference of the energy along coordinate k of atom i.
 double fd_force(const Potential4G<>& pot, Structure s, std::size_t i, int k, double h, const ComputeOptions4G& opt) {
-    const double x0 = s.positions[i][k];
-    double e[4];
-    const double steps[4] = {-2.0, -1.0, 1.0, 2.0};
-    for (int m = 0; m < 4; ++m) {
-        s.positions[i][k] = x0 + steps[m] * h;
-        e[m] = energy(pot, s, opt);
-    }
-    return -(8.0 * (e[2] - e[1]) - (e[3] - e[0])) / (12.0 * h);
+    return test::fd_force([&](const Structure& t) { return energy(pot, t, opt); }, std::move(s), i, k, h);
 }
 
 /// Max |F_analytic - F_fd| over the given atoms (all three components), relative to max |F|.
@@ -178,7 +173,7 @@ TEST_CASE("4G stress equals the strain derivative of the energy at fixed Ewald p
                 e[b][a] += 0.5 * x;
                 return strained_energy(pot, s, e, opt);
             };
-            const double d = (8.0 * (at(h) - at(-h)) - (at(2 * h) - at(-2 * h))) / (12.0 * h);
+            const double d = test::central_difference4(at, h);
             const double sigma_fd = d / V;
             dmax = std::max(dmax, std::abs(sigma_fd - r.stress[a][b]));
             smax = std::max(smax, std::abs(r.stress[a][b]));

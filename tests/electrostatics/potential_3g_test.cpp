@@ -14,6 +14,7 @@
 #include <cstdint>
 #include <cstdio>
 #include <string>
+#include <utility>
 #include <vector>
 
 #ifdef _OPENMP
@@ -23,6 +24,7 @@
 #include "hdnnp/core/potential_3g.hpp"
 #include "support/model_3g.hpp"
 #include "support/serial_openmp.hpp"
+#include "support/finite_difference.hpp"
 
 using namespace hdnnp;
 using Pot = Potential3G<>;
@@ -37,14 +39,7 @@ double energy(const Pot& pot, const Structure& s, const ComputeOptions3G& opt) {
 }
 
 double fd_force(const Pot& pot, Structure s, std::size_t i, int k, double h, const ComputeOptions3G& opt) {
-    const double x0 = s.positions[i][k];
-    double e[4];
-    const double steps[4] = {-2.0, -1.0, 1.0, 2.0};
-    for (int m = 0; m < 4; ++m) {
-        s.positions[i][k] = x0 + steps[m] * h;
-        e[m] = energy(pot, s, opt);
-    }
-    return -(8.0 * (e[2] - e[1]) - (e[3] - e[0])) / (12.0 * h);
+    return test::fd_force([&](const Structure& t) { return energy(pot, t, opt); }, std::move(s), i, k, h);
 }
 
 /// Max |F - F_fd| over the atoms (every atom if `atoms` is empty), all three components.
@@ -85,7 +80,7 @@ double check_stress(const Pot& pot, const Structure& s, const ComputeOptions3G& 
                 for (int k = 0; k < 3; ++k) deform(t.lattice[k]);
                 return energy(pot, t, opt);
             };
-            const double d = (8.0 * (at(h) - at(-h)) - (at(2 * h) - at(-2 * h))) / (12.0 * h);
+            const double d = test::central_difference4(at, h);
             dmax = std::max(dmax, std::abs(d / V - r.stress[a][b]));
             smax = std::max(smax, std::abs(r.stress[a][b]));
         }
