@@ -493,18 +493,6 @@ private:
         }
     }
 
-    /// Narrow r_jk Gaussians for all q: out[q] = exp(-eta_q (rjk - rs_q)^2), sharing exponentials.
-    template <class V> HDNNP_ALWAYS_INLINE void jk_gaussians(const V& rjk, V* out) const {
-        const std::size_t nq = q_eta.size();
-        for (std::size_t q = 0; q < nq; ++q)
-            if (q_base[q] == q) {
-                const V x = rjk - q_rs[q];
-                out[q] = simd::exp(-q_eta[q] * x * x);
-            }
-        for (std::size_t q = 0; q < nq; ++q)
-            if (q_base[q] != q) out[q] = simd::ipow(out[q_base[q]], q_pow[q]);
-    }
-
     /// Calls f(j, kb, ke) for each first neighbour j (inside the cutoff) with its range of partners k.
     template <class F> void for_each_j(const Neighborhood& nb, F&& f) const {
         std::size_t b1, l1, b2, l2;
