@@ -27,7 +27,8 @@
 #include <omp.h>
 #endif
 
-#include "hdnnp/core/potential_4g.hpp"
+#include "hdnnp/io/n2p2_model.hpp"
+#include "hdnnp/potential/potential.hpp"
 #include "hdnnp/io/input_data.hpp"
 
 #ifndef HDNNP_REFERENCE_DIR

@@ -3,7 +3,9 @@
 //
 //   bench_end_to_end [--json FILE] [--reps N] [--quick]
 //
-// Configurations per system: runtime-loaded vs compile-time (water only), SIMD vs scalar, 1 vs 2 threads.
+// Configurations per system: runtime-loaded vs compile-time (water only), SIMD vs scalar, 1 vs 2 threads;
+// for water also a committee of two models (H2O_RPBE-D3 + H2O_BLYP, same symmetry functions), whose cost
+// over one model is printed as a ratio.
 // For the modelled families (benchmarks/flop_model.hpp) it also prints the achieved FLOP rate as a fraction
 // of the measured FMA peak of one core (times the thread count).
 // Systems: H2O_RPBE-D3 (1080 atoms and its 2x2x2 supercell, 8640), Cu2S_PBE, Anisole_SCAN.
@@ -33,7 +35,7 @@ using Out = hdnnp::Dense<1, hdnnp::Linear>;
 using Water = hdnnp::Potential<hdnnp::CutoffTanhU,
                                hdnnp::CompiledNetworks<hdnnp::StaticNetwork<27, Hidden, Hidden, Out>,
                                                        hdnnp::StaticNetwork<30, Hidden, Hidden, Out>>,
-                               hdnnp::ACSF>;
+                               hdnnp::ACSF, hdnnp::Gen2>;
 
 struct Case {
     std::string system, variant;
@@ -67,6 +69,7 @@ int main(int argc, char** argv) {
     // Keep everything alive for the lambdas.
     std::vector<std::unique_ptr<hdnnp::Potential<>>> pots;
     std::vector<std::unique_ptr<Water>> waters;
+    std::vector<std::unique_ptr<hdnnp::Committee<>>> committees;
     std::vector<std::unique_ptr<hdnnp::Structure>> structs;
     std::vector<std::unique_ptr<std::vector<int>>> elems;
     std::vector<std::unique_ptr<hdnnp::NeighborList>> lists;
@@ -96,6 +99,8 @@ int main(int argc, char** argv) {
         const bool water = sys.dir == "H2O_RPBE-D3";
         if (water) waters.push_back(std::make_unique<Water>(Water::load(dir)));
         Water* wp = water ? waters.back().get() : nullptr;
+        if (water) committees.push_back(std::make_unique<hdnnp::Committee<>>(hdnnp::Committee<>::load({dir, ref + "/potentials/H2O_BLYP"})));
+        hdnnp::Committee<>* cp = water ? committees.back().get() : nullptr;
         for (int threads : {1, 2}) {
             hdnnp::ComputeOptions simd, scalar;
             scalar.simd = false;
@@ -107,6 +112,8 @@ int main(int argc, char** argv) {
             if (threads == 1 || sys.mult == 1)
                 cases.push_back({sys.name, "runtime scalar", threads, s->size(), [=] { pot->compute(*s, *el, *nl, scalar); }, {}, flops});
             if (wp) cases.push_back({sys.name, "compiled simd", threads, s->size(), [=] { wp->compute(*s, *el, *nl, simd); }, {}, flops});
+            if (cp && sys.mult == 1)
+                cases.push_back({sys.name, "committee of 2", threads, s->size(), [=] { cp->compute(hdnnp::Potential<>::frame(*s, *el), *nl, simd); }, {}});
         }
     }
     // Warm up once, then interleave repetitions so that machine noise hits all cases alike.
@@ -131,6 +138,14 @@ int main(int argc, char** argv) {
             std::printf(" %9.2f %6.1f%%\n", rate(c) * 1e-9, 100.0 * rate(c) / (peak * c.threads));
         else
             std::printf("\n");
+    }
+    // Committee cost over one runtime model, same system and thread count.
+    for (const auto& c : cases) {
+        if (c.variant != "committee of 2") continue;
+        for (const auto& o : cases)
+            if (o.system == c.system && o.threads == c.threads && o.variant == "runtime simd")
+                std::printf("committee of 2 / one model (%s, %d thread%s): %.3f\n", c.system.c_str(), c.threads, c.threads > 1 ? "s" : "",
+                            *std::min_element(c.times.begin(), c.times.end()) / *std::min_element(o.times.begin(), o.times.end()));
     }
     if (!json.empty()) {
         std::ofstream o(json);

@@ -23,7 +23,7 @@
 #include <string>
 #include <vector>
 
-#include "hdnnp/core/potential.hpp"
+#include "hdnnp/potential/potential.hpp"
 #include "hdnnp/io/input_data.hpp"
 #include "hdnnp/io/n2p2_model.hpp"
 #include "hdnnp/io/n2p2_writer.hpp"

@@ -38,7 +38,12 @@ const char* const kPredictUsage =
     "  --summary              print one line per structure (atoms, energy, energy per atom, max |F|)\n"
     "  --no-forces            energies only\n"
     "  --threads N            OpenMP threads (default: OMP_NUM_THREADS or all cores)\n"
-    "  --max-warnings N       extrapolation warnings printed per structure (default 100; all are counted)\n";
+    "  --max-warnings N       extrapolation warnings printed per structure (default 100; all are counted)\n"
+    "  --committee DIR2[,DIR3...]\n"
+    "                         evaluate MODEL_DIR with further models of the same symmetry functions as a\n"
+    "                         committee: the usual files get the committee mean, committee.out the spreads\n"
+    "                         (per structure the energy spread, per atom the force spread; population\n"
+    "                         standard deviations over the members)\n";
 
 struct StructureSource {
     std::unique_ptr<hdnnp::io::InputDataReader> data;
@@ -55,6 +60,7 @@ int predict(int argc, char** argv) {
     std::string outdir = ".", extxyz_out, format;
     bool summary = false, forces = true;
     std::size_t max_warnings = 100;
+    std::vector<std::string> committee;
     for (int k = 0; k < argc; ++k) {
         const std::string a = argv[k];
         auto value = [&](const char* what) -> std::string {
@@ -74,6 +80,17 @@ int predict(int argc, char** argv) {
             omp_set_num_threads(n);
 #endif
         } else if (a == "--max-warnings") max_warnings = static_cast<std::size_t>(std::atol(value("a number").c_str()));
+        else if (a == "--committee") {
+            const std::string list = value("model directories separated by commas");
+            for (std::size_t b = 0;;) {
+                const std::size_t e = list.find(',', b);
+                const std::string d = list.substr(b, e == std::string::npos ? std::string::npos : e - b);
+                if (d.empty()) throw hdnnp::Error("--committee: empty model directory in '" + list + "'");
+                committee.push_back(d);
+                if (e == std::string::npos) break;
+                b = e + 1;
+            }
+        }
         else if (!a.empty() && a[0] == '-') throw hdnnp::Error("unknown option " + a + " (see hdnnp predict --help)");
         else pos.push_back(a);
     }
@@ -87,19 +104,20 @@ int predict(int argc, char** argv) {
     if (format != "extxyz" && format != "input.data") throw hdnnp::Error("unknown --format " + format + " (input.data or extxyz)");
 
     const auto t0 = std::chrono::steady_clock::now();
-    // 2G models run on hdnnp::Potential, 3G models (nnp_type 3) on hdnnp::Potential3G, 4G models
-    // (nnp_type 4) on hdnnp::Potential4G.
-    hdnnp::Model loaded = hdnnp::io::load_n2p2_model(model_dir);
-    for (const auto& w : loaded.warnings) std::cerr << "hdnnp: warning: " << w << "\n";
-    const bool third = loaded.generation == hdnnp::Generation::third;
-    const bool fourth = loaded.generation == hdnnp::Generation::fourth;
-    std::unique_ptr<hdnnp::Potential<>> pot2;
-    std::unique_ptr<hdnnp::Potential3G<>> pot3;
-    std::unique_ptr<hdnnp::Potential4G<>> pot4;
-    if (third) pot3 = std::make_unique<hdnnp::Potential3G<>>(std::move(loaded));
-    else if (fourth) pot4 = std::make_unique<hdnnp::Potential4G<>>(std::move(loaded));
-    else pot2 = std::make_unique<hdnnp::Potential<>>(std::move(loaded));
-    const hdnnp::Model& model = third ? pot3->model() : fourth ? pot4->model() : pot2->model();
+    // One potential type for every generation (2G, 3G, 4G); a committee when --committee names more models.
+    std::vector<hdnnp::Potential<>> members;
+    {
+        std::vector<std::string> dirs{model_dir};
+        dirs.insert(dirs.end(), committee.begin(), committee.end());
+        for (const auto& d : dirs) {
+            hdnnp::Model loaded = hdnnp::io::load_n2p2_model(d);
+            for (const auto& w : loaded.warnings) std::cerr << "hdnnp: warning: " << d << ": " << w << "\n";
+            members.emplace_back(std::move(loaded));
+        }
+    }
+    const hdnnp::Committee<> pot(std::move(members));
+    const hdnnp::Model& model = pot.member(0).model();
+    const bool is_committee = pot.size() > 1;
 
     StructureSource src;
     if (format == "extxyz") src.xyz = std::make_unique<hdnnp::io::ExtxyzReader>(input);
@@ -111,6 +129,11 @@ int predict(int argc, char** argv) {
         if (!*f) throw hdnnp::Error("cannot write " + p);
         return f;
     };
+    std::unique_ptr<std::ofstream> fc;
+    if (is_committee) {
+        fc = open("committee.out");
+        hdnnp::io::write_committee_header(*fc, pot.size());
+    }
     auto fe = open("energy.out");
     auto ff = open("nnforces.out");
     auto fa = open("nnatoms.out");
@@ -132,33 +155,20 @@ int predict(int argc, char** argv) {
         std::printf("%6s %8s %24s %20s %14s %8s\n", "conf", "atoms", "energy", "energy/atom", "max|F|", "EW");
     while (src.next(s)) {
         ++conf;
-        hdnnp::Result r;
-        std::vector<double> charges;  // 3G, 4G: predicted charges (nnatoms.out column 5)
+        hdnnp::CommitteeResult r;
         try {
-            if (third) {
-                hdnnp::ComputeOptions3G opt3;
-                static_cast<hdnnp::ComputeOptions&>(opt3) = opt;
-                hdnnp::Result3G r3 = pot3->compute(s, opt3);
-                charges = std::move(r3.charges);
-                r = std::move(static_cast<hdnnp::Result&>(r3));
-            } else if (fourth) {
-                hdnnp::ComputeOptions4G opt4;
-                static_cast<hdnnp::ComputeOptions&>(opt4) = opt;
-                hdnnp::Result4G r4 = pot4->compute(s, opt4);
-                charges = std::move(r4.charges);
-                r = std::move(static_cast<hdnnp::Result&>(r4));
-            } else {
-                r = pot2->compute(s, opt);
-            }
+            r = pot.compute(s, opt);
         } catch (const hdnnp::Error& e) {
             throw hdnnp::Error(input + ": structure " + std::to_string(conf) + ": " + e.what());
         }
+        const std::vector<double>& charges = r.charges;  // 3G, 4G: predicted charges (nnatoms.out column 5)
         atoms += s.size();
         warnings += r.extrapolation_count;
         for (const auto& w : r.extrapolations) std::cerr << hdnnp::io::extrapolation_line(conf - 1, w);
         hdnnp::io::write_energy_row(*fe, conf, model, s, r);
         hdnnp::io::write_nnforces_rows(*ff, conf, s, r);
         hdnnp::io::write_nnatoms_rows(*fa, conf, s, r, charges);
+        if (fc) hdnnp::io::write_committee_rows(*fc, conf, s, r.energy, r.energy_spread, r.force_spread);
         if (fx) {
             const double e = r.energy;
             hdnnp::io::write_extxyz(*fx, s, forces ? &r.forces : nullptr, nullptr, &e);
@@ -174,8 +184,9 @@ int predict(int argc, char** argv) {
     std::fflush(stdout);
     const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     if (warnings) std::cerr << "hdnnp: " << warnings << " extrapolation warnings (symmetry functions outside the scaling.data range)\n";
-    std::fprintf(stderr, "hdnnp predict: %zu structures, %zu atoms, %.3f s; wrote %s/energy.out, nnforces.out, nnatoms.out%s%s\n", conf,
-                 atoms, secs, outdir.c_str(), extxyz_out.empty() ? "" : ", ", extxyz_out.c_str());
+    std::fprintf(stderr, "hdnnp predict: %zu structures, %zu atoms, %.3f s; wrote %s/energy.out, nnforces.out, nnatoms.out%s%s%s\n", conf,
+                 atoms, secs, outdir.c_str(), is_committee ? ", committee.out" : "", extxyz_out.empty() ? "" : ", ",
+                 extxyz_out.c_str());
     return 0;
 }
 
@@ -183,13 +194,15 @@ const char* const kSpecializeUsage =
     "usage: hdnnp specialize MODEL_DIR -o model.hpp [--name NAME] [--namespace NS]\n"
     "\n"
     "Writes a self-contained C++ header for the n2p2 model directory MODEL_DIR (input.nn, scaling.data,\n"
-    "weights.ZZZ.data). In namespace NS it defines struct NAME with\n"
-    "  using Potential = hdnnp::Potential<cutoff, CompiledNetworks<StaticNetwork<...>...>, Families<...>>;\n"
-    "    the model's cutoff, per-element network shapes and activations and symmetry-function families as types,\n"
+    "weights.ZZZ.data; 3G/4G models also weightse.ZZZ.data, 4G hardness.ZZZ.data). In namespace NS it defines\n"
+    "struct NAME with\n"
+    "  using Potential = hdnnp::Potential<cutoff, CompiledNetworks<...>, Families<...>, GenN>;\n"
+    "    the model's cutoff, per-element network shapes and activations (3G/4G: ElementNetworks<short,\n"
+    "    charge or electronegativity network>), symmetry-function families and generation as types,\n"
     "  constants (elements, atomic_numbers, n_symmetry_functions, cutoff_type, cutoff_radius, generation),\n"
     "  static Potential load(), which builds the model from the embedded text of its files (byte for byte).\n"
     "User code includes the header, calls NAME::load() and needs no model files at run time.\n"
-    "Models whose structure the compile-time policies cannot express (e.g. 4G-HDNNP) are refused.\n"
+    "Models whose structure the compile-time policies cannot express are refused with the reason.\n"
     "\n"
     "options:\n"
     "  -o, --output FILE   header to write (default: standard output)\n"

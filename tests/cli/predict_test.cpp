@@ -8,7 +8,8 @@
 #include <sstream>
 #include <string>
 
-#include "hdnnp/core/potential_3g.hpp"
+#include "hdnnp/io/n2p2_model.hpp"
+#include "hdnnp/potential/potential.hpp"
 #include "hdnnp/io/input_data.hpp"
 #include "support/model_3g.hpp"
 #include "support/reference.hpp"

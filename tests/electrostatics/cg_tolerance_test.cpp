@@ -1,5 +1,5 @@
 // The iterative 4G path: the force error caused by the CG tolerance (first order, below the bound
-// documented in core/potential_4g.hpp), warm starts from a previous MD-like step, the automatic solver
+// documented in potential/charges.hpp), warm starts from a previous MD-like step, the automatic solver
 // choice, and the Ewald parameters balanced for matrix-free products (same accuracy, eta ~ N^(1/6)).
 #include <catch2/catch.hpp>
 
@@ -9,7 +9,8 @@
 #include <random>
 #include <vector>
 
-#include "hdnnp/core/potential_4g.hpp"
+#include "hdnnp/io/n2p2_model.hpp"
+#include "hdnnp/potential/potential.hpp"
 #include "hdnnp/io/input_data.hpp"
 #include "support/reference.hpp"
 

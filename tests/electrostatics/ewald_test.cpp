@@ -7,7 +7,8 @@
 #include <cstdio>
 #include <random>
 
-#include "hdnnp/core/potential_4g.hpp"
+#include "hdnnp/io/n2p2_model.hpp"
+#include "hdnnp/potential/potential.hpp"
 #include "hdnnp/electrostatics/coulomb.hpp"
 #include "hdnnp/electrostatics/ewald.hpp"
 #include "hdnnp/io/input_data.hpp"

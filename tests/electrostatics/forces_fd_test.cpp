@@ -6,7 +6,8 @@
 #include <cstdio>
 #include <utility>
 
-#include "hdnnp/core/potential_4g.hpp"
+#include "hdnnp/io/n2p2_model.hpp"
+#include "hdnnp/potential/potential.hpp"
 #include "hdnnp/io/input_data.hpp"
 #include "support/reference.hpp"
 #include "support/finite_difference.hpp"

@@ -6,9 +6,9 @@
 #include <sstream>
 #include <string>
 
-#include "hdnnp/core/potential.hpp"
-#include "hdnnp/core/potential_3g.hpp"
-#include "hdnnp/core/potential_4g.hpp"
+#include "hdnnp/potential/potential.hpp"
+#include "hdnnp/potential/potential.hpp"
+#include "hdnnp/potential/potential.hpp"
 #include "hdnnp/io/n2p2_model.hpp"
 #include "support/model_3g.hpp"
 
@@ -79,9 +79,9 @@ TEST_CASE("3G models load with their charge networks and electrostatics settings
     }
     SECTION("the 2G and 4G potentials refuse a 3G model, the 3G potential a 2G model") {
         const test::Model3GDir d(test::Model3GSpec{});
-        CHECK_THROWS_WITH(Potential<>::load(d.path), Contains("use Potential3G for 3G models"));
-        CHECK_THROWS_WITH(Potential4G<>::load(d.path), Contains("is not a 4G-HDNNP"));
-        CHECK_THROWS_WITH(Potential3G<>::load(test::predict_dir("H2O_RPBE-D3")), Contains("is not a 3G-HDNNP (nnp_type 2)"));
+        CHECK_THROWS_WITH(Potential2G<>::load(d.path), Contains("compiled for 2G-HDNNP models only") && Contains("Potential3G"));
+        CHECK_THROWS_WITH(Potential4G<>::load(d.path), Contains("is a 3G-HDNNP (nnp_type 3) but this potential was compiled for 4G-HDNNP models only"));
+        CHECK_THROWS_WITH(Potential3G<>::load(test::predict_dir("H2O_RPBE-D3")), Contains("is a 2G-HDNNP (nnp_type 2) but this potential was compiled for 3G-HDNNP models only"));
     }
 }
 

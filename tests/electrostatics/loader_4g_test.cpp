@@ -14,7 +14,7 @@
 #include <stdexcept>
 #include <string>
 
-#include "hdnnp/core/potential_4g.hpp"
+#include "hdnnp/potential/potential.hpp"
 #include "hdnnp/io/input_data.hpp"
 #include "hdnnp/io/n2p2_model.hpp"
 #include "support/reference.hpp"

@@ -21,7 +21,8 @@
 #include <omp.h>
 #endif
 
-#include "hdnnp/core/potential_3g.hpp"
+#include "hdnnp/io/n2p2_model.hpp"
+#include "hdnnp/potential/potential.hpp"
 #include "support/model_3g.hpp"
 #include "support/serial_openmp.hpp"
 #include "support/finite_difference.hpp"

@@ -9,7 +9,8 @@
 #include <random>
 #include <vector>
 
-#include "hdnnp/core/potential_4g.hpp"
+#include "hdnnp/io/n2p2_model.hpp"
+#include "hdnnp/potential/potential.hpp"
 #include "hdnnp/electrostatics/coulomb.hpp"
 #include "hdnnp/electrostatics/qeq_solver.hpp"
 #include "hdnnp/io/input_data.hpp"

@@ -5,7 +5,8 @@
 #include <cmath>
 #include <cstdio>
 
-#include "hdnnp/core/potential_4g.hpp"
+#include "hdnnp/io/n2p2_model.hpp"
+#include "hdnnp/potential/potential.hpp"
 #include "hdnnp/io/input_data.hpp"
 #include "support/reference.hpp"
 
@@ -89,5 +90,5 @@ TEST_CASE("4G potentials refuse charged periodic structures and 2G models", "[el
     CHECK_THROWS_AS(pot.compute(s), StructureError);
     CHECK_THROWS_WITH(pot.compute(s), Catch::Contains("periodic structure has total charge 1.0") &&
                                           Catch::Contains("must be neutral"));
-    CHECK_THROWS_WITH(Potential4G<>::load(test::predict_dir("H2O_RPBE-D3")), Catch::Contains("is not a 4G-HDNNP"));
+    CHECK_THROWS_WITH(Potential4G<>::load(test::predict_dir("H2O_RPBE-D3")), Catch::Contains("is a 2G-HDNNP (nnp_type 2) but this potential was compiled for 4G-HDNNP models only"));
 }

@@ -35,7 +35,7 @@
 
 
 #include "hdnnp/core/elements.hpp"
-#include "hdnnp/core/potential.hpp"
+#include "hdnnp/potential/potential.hpp"
 #include "hdnnp/io/n2p2_model.hpp"
 #include "hdnnp/neighbors/neighbor_list.hpp"
 #include "support/serial_openmp.hpp"

@@ -19,7 +19,8 @@
 #include <vector>
 
 
-#include "hdnnp/core/potential.hpp"
+#include "hdnnp/io/n2p2_model.hpp"
+#include "hdnnp/potential/potential.hpp"
 #include "hdnnp/io/input_data.hpp"
 #include "support/reference.hpp"
 #include "support/serial_openmp.hpp"

@@ -3,7 +3,8 @@
 
 #include <cmath>
 
-#include "hdnnp/core/potential.hpp"
+#include "hdnnp/io/n2p2_model.hpp"
+#include "hdnnp/potential/potential.hpp"
 #include "hdnnp/io/input_data.hpp"
 #include "support/reference.hpp"
 

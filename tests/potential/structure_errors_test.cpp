@@ -98,5 +98,6 @@ TEST_CASE("Extrapolation warnings report atom, element, function and range, and 
 }
 
 TEST_CASE("The 2G potential refuses a 4G model instead of misreading its networks", "[potential][errors]") {
-    CHECK_THROWS_WITH(Potential<>::load(test::predict_dir("Carbon_chain_4G")), Catch::Contains("not a 2G-HDNNP") && Catch::Contains("Potential4G"));
+    CHECK_THROWS_WITH(Potential2G<>::load(test::predict_dir("Carbon_chain_4G")),
+                      Catch::Contains("is a 4G-HDNNP") && Catch::Contains("compiled for 2G-HDNNP models only") && Catch::Contains("Potential4G"));
 }

@@ -66,7 +66,7 @@ TEST_CASE("specialize_header writes the argon model's structure as types", "[spe
     CHECK_THAT(without_blanks(h),
                Catch::Contains("usingPotential=hdnnp::Potential<hdnnp::CutoffPoly2,hdnnp::CompiledNetworks<hdnnp::StaticNetwork<18,"
                                "hdnnp::Dense<15,hdnnp::Tanh>,hdnnp::Dense<15,hdnnp::Tanh>,hdnnp::Dense<1,hdnnp::Linear>>>,"
-                               "hdnnp::Families<hdnnp::Radial,hdnnp::AngularNarrow>>;"));
+                               "hdnnp::Families<hdnnp::Radial,hdnnp::AngularNarrow>,hdnnp::Gen2>;"));
     CHECK_THAT(h, Catch::Contains("static constexpr std::array<const char*, 1> elements = {{\"Ar\"}};"));
     CHECK_THAT(h, Catch::Contains("static constexpr std::array<int, 1> atomic_numbers = {{18}};"));
     CHECK_THAT(h, Catch::Contains("static constexpr std::array<std::size_t, 1> n_symmetry_functions = {{18}};"));
@@ -109,9 +109,17 @@ TEST_CASE("specialize derives identifiers from directory names", "[specialize]")
 }
 
 TEST_CASE("specialize refuses what the compile-time policies cannot express, and bad names", "[specialize]") {
-    // 4G: charges and electrostatics are not part of the compiled potential.
-    CHECK_THROWS_WITH(io::specialize_header(test::predict_dir("H2O_RPBE-D3_4G"), {}),
-                      Catch::Contains("4G-HDNNP") && Catch::Contains("only 2G-HDNNP"));
+    {  // Q-HDNNP (nnp_type 10): hdnnp has no evaluation for it.
+        const fs::path d = fs::temp_directory_path() / ("hdnnp_specialize_q_" + std::to_string(::getpid()));
+        fs::create_directories(d);
+        for (const char* f : {"scaling.data", "weights.018.data"}) fs::copy_file(argon_dir + "/" + f, d / f, fs::copy_options::overwrite_existing);
+        std::string nn = slurp(argon_dir + "/input.nn");
+        const std::size_t at = nn.find("nnp_type");
+        nn.replace(at, nn.find('\n', at) - at, "nnp_type 10");
+        std::ofstream(d / "input.nn") << nn;
+        CHECK_THROWS_WITH(io::specialize_header(d.string(), {}), Catch::Contains("Q-HDNNP model (nnp_type 10)"));
+        fs::remove_all(d);
+    }
     io::SpecializeOptions opt;
     opt.name = "3body";
     CHECK_THROWS_WITH(io::specialize_header(argon_dir, opt), Catch::Contains("'3body' is not a valid C++ identifier"));
@@ -148,7 +156,7 @@ using Water = hdnnp_models::H2O_RPBE_D3;
 static_assert(std::is_same_v<Water::Potential, Potential<CutoffTanhU,
                                                          CompiledNetworks<StaticNetwork<27, Hidden, Hidden, Out>,   // H
                                                                           StaticNetwork<30, Hidden, Hidden, Out>>,  // O
-                                                         Families<Radial, AngularNarrow>>>,
+                                                         Families<Radial, AngularNarrow>, Gen2>>,
               "the water model compiles to a TANHU cutoff, 27/30-25-25-1 tanh networks and radial + narrow angular functions");
 static_assert(Water::n_elements == 2 && Water::elements[0][0] == 'H' && Water::elements[1][0] == 'O');
 static_assert(Water::atomic_numbers[0] == 1 && Water::atomic_numbers[1] == 8);
@@ -158,7 +166,7 @@ static_assert(Water::generation == Generation::second);
 
 using Tricky = hdnnp_models::tricky_model;
 static_assert(std::is_same_v<Tricky::Potential, Potential<CutoffCos, CompiledNetworks<StaticNetwork<3, Dense<3, Softplus>, Dense<1, Linear>>>,
-                                                          Families<Radial, AngularNarrow>>>);
+                                                          Families<Radial, AngularNarrow>, Gen2>>);
 static_assert(Tricky::elements[0][0] == 'N' && Tricky::elements[0][1] == 'e' && Tricky::atomic_numbers[0] == 10);
 }  // namespace
 

@@ -60,6 +60,11 @@ public:
         std::string t = (std::filesystem::temp_directory_path() / "hdnnp_3g_model_XXXXXX").string();
         if (!mkdtemp(t.data())) throw std::runtime_error("mkdtemp failed");
         path = t;
+        write_model(spec);
+    }
+    /// Writes the model into an existing directory `dir`, which is kept at the end of the scope.
+    Model3GDir(const Model3GSpec& spec, const std::string& dir) : path(dir), keep_(true) { write_model(spec); }
+    void write_model(const Model3GSpec& spec) const {
         const std::string ref = predict_dir("H2O_RPBE-D3");
         std::string nn = read(ref + "/input.nn");
         nn += "\nnnp_generation 3\n";
@@ -88,6 +93,7 @@ public:
         }
     }
     ~Model3GDir() {
+        if (keep_) return;
         std::error_code ec;
         std::filesystem::remove_all(path, ec);
     }
@@ -130,6 +136,9 @@ public:
     }
 
     std::string path;
+
+private:
+    bool keep_ = false;
 };
 
 /// Water molecules (O-H 1.81 bohr, 104.5 degrees) at the given centres, each turned by a random rotation

@@ -8,7 +8,8 @@
 #include <vector>
 
 #include "../../examples/lennard_jones.hpp"
-#include "hdnnp/core/potential.hpp"
+#include "hdnnp/io/n2p2_model.hpp"
+#include "hdnnp/potential/potential.hpp"
 #include "hdnnp/io/input_data.hpp"
 
 using namespace hdnnp;

@@ -10,7 +10,8 @@
 #include <omp.h>
 #endif
 
-#include "hdnnp/core/potential.hpp"
+#include "hdnnp/io/n2p2_model.hpp"
+#include "hdnnp/potential/potential.hpp"
 #include "hdnnp/training/setup.hpp"
 #include "hdnnp/training/statistics.hpp"
 #include "hdnnp/training/trainer.hpp"

@@ -23,6 +23,10 @@ inline Vec3 cross(const Vec3& a, const Vec3& b) {
 }
 inline double norm(const Vec3& a) { return std::sqrt(dot(a, a)); }
 
+inline Mat3 operator+(const Mat3& a, const Mat3& b) { return {a[0] + b[0], a[1] + b[1], a[2] + b[2]}; }
+inline Mat3& operator+=(Mat3& a, const Mat3& b) { a[0] += b[0]; a[1] += b[1]; a[2] += b[2]; return a; }
+inline Mat3 operator*(double s, const Mat3& a) { return {s * a[0], s * a[1], s * a[2]}; }
+
 /// Determinant of a matrix whose rows are the cell vectors a, b, c: the signed cell volume.
 inline double determinant(const Mat3& m) { return dot(m[0], cross(m[1], m[2])); }
 

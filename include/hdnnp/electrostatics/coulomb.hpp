@@ -34,10 +34,7 @@
 #include <cstdint>
 #include <vector>
 
-#ifdef _OPENMP
-#include <omp.h>
-#endif
-
+#include "hdnnp/core/threads.hpp"
 #include "hdnnp/core/vec3.hpp"
 #include "hdnnp/electrostatics/ewald.hpp"
 #include "hdnnp/electrostatics/screening.hpp"
@@ -45,23 +42,42 @@
 namespace hdnnp {
 
 namespace detail_coulomb {
-inline int n_threads() {
-#ifdef _OPENMP
-    return omp_get_max_threads();
-#else
-    return 1;
-#endif
-}
-inline int thread_id() {
-#ifdef _OPENMP
-    return omp_get_thread_num();
-#else
-    return 0;
-#endif
-}
 constexpr double two_over_sqrt_pi = 1.1283791670955126;  // 2 / sqrt(pi)
-/// Loops over fewer atoms than this run on one thread (parallel regions cost more than they save).
-constexpr std::int64_t kParallelMin = 64;
+
+/// One thread's share of a pair loop's gradient (shape (N) or empty), virial and per-atom virials (shape (N)
+/// or empty).
+struct PairGradient {
+    bool used = false;
+    std::vector<Vec3> g;
+    Mat3 W{};
+    std::vector<Mat3> VA;
+    /// Adds the pair (i, j) with d from atom i to the image of j and gd = dE/dd: gradients (i != j), the
+    /// virial -d gd^T, half of it to each atom's virial.
+    void add(std::size_t i, std::size_t j, const Vec3& d, const Vec3& gd) {
+        if (!g.empty() && j != i) {
+            g[i] -= gd;
+            g[j] += gd;
+        }
+        for (int p = 0; p < 3; ++p)
+            for (int q = 0; q < 3; ++q) {
+                const double w = d[p] * gd[q];
+                W[p][q] -= w;
+                if (!VA.empty()) {
+                    VA[i][p][q] -= 0.5 * w;
+                    VA[j][p][q] -= 0.5 * w;
+                }
+            }
+    }
+    /// Adds this share to the totals (grad, atom_virial may be null).
+    void sum_into(Vec3* grad, Mat3* virial, Mat3* atom_virial) const {
+        if (!used) return;
+        if (grad)
+            for (std::size_t i = 0; i < g.size(); ++i) grad[i] += g[i];
+        if (virial) *virial += W;
+        if (atom_virial)
+            for (std::size_t i = 0; i < VA.size(); ++i) atom_virial[i] += VA[i];
+    }
+};
 /// erfc(x) and exp(-x^2) are below 2.3e-16 of their value at 0 for x >= 6.
 constexpr double kErfcZero = 6.0;
 /// 1/(sqrt2 gamma) of a pair of point charges (sigma = 0): any r >= 1e-8 gives x = r/(sqrt2 gamma) >= 1e142,
@@ -151,10 +167,7 @@ public:
     /// C as a dense row-major N x N matrix (both triangles filled); C must hold N*N doubles.
     void dense(double* C) const {
         const std::size_t n = size();
-        const std::int64_t nn = static_cast<std::int64_t>(n);
-#pragma omp parallel for schedule(dynamic, 4) if (nn >= detail_coulomb::kParallelMin)
-        for (std::int64_t ii = 0; ii < nn; ++ii) {
-            const std::size_t i = static_cast<std::size_t>(ii);
+        threads::for_each(n, threads::kMinPairRows, [](int) { return 0; }, [&](int, std::size_t i) {
             double* row = C + i * n;
             for (std::size_t j = i; j < n; ++j) row[j] = 0.0;
             row[i] = self_term(i);
@@ -172,11 +185,9 @@ public:
                     row[j] += acc;
                 }
             } else {
-                for (std::size_t j = i + 1; j < n; ++j) {
-                    row[j] = ke_ * kernel(el_[i], el_[j], norm(R_[j] - R_[i]));
-                }
+                for (std::size_t j = i + 1; j < n; ++j) row[j] = ke_ * kernel(el_[i], el_[j], norm(R_[j] - R_[i]));
             }
-        }
+        }, 4);
         for (std::size_t i = 0; i < n; ++i)
             for (std::size_t j = i + 1; j < n; ++j) C[j * n + i] = C[i * n + j];
     }
@@ -189,14 +200,10 @@ public:
         const std::size_t n = size();
         std::vector<std::vector<std::uint32_t>> cols(n);
         std::vector<std::vector<double>> vals(n);
-        const std::int64_t nn = static_cast<std::int64_t>(n);
         constexpr std::uint32_t none = ~std::uint32_t{0};
-#pragma omp parallel if (nn >= detail_coulomb::kParallelMin)
-        {
-            std::vector<std::uint32_t> where(n, none);  // column j -> its entry in the current row
-#pragma omp for schedule(dynamic, 4)
-            for (std::int64_t ii = 0; ii < nn; ++ii) {
-                const std::size_t i = static_cast<std::size_t>(ii);
+        threads::for_each(
+            n, threads::kMinPairRows, [&](int) { return std::vector<std::uint32_t>(n, none); },  // column j -> its entry in the row
+            [&](std::vector<std::uint32_t>& where, std::size_t i) {
                 auto& c = cols[i];
                 auto& v = vals[i];
                 images_.visit(i, [&](std::size_t j, const Vec3&, double r) {
@@ -210,8 +217,8 @@ public:
                     v[w] += ke_ * phi;
                 });
                 for (std::uint32_t j : c) where[j] = none;
-            }
-        }
+            },
+            4);
         row_.assign(n + 1, 0);
         for (std::size_t i = 0; i < n; ++i) row_[i + 1] = row_[i] + cols[i].size();
         col_.resize(row_[n]);
@@ -235,13 +242,7 @@ public:
             return;
         }
         if (cached_) {
-            const int nt = detail_coulomb::n_threads();
-            std::vector<std::vector<double>> tout(static_cast<std::size_t>(nt), std::vector<double>(n, 0.0));
-            const std::int64_t nn = static_cast<std::int64_t>(n);
-#pragma omp parallel for schedule(dynamic, 16) if (nn >= detail_coulomb::kParallelMin)
-            for (std::int64_t ii = 0; ii < nn; ++ii) {
-                const std::size_t i = static_cast<std::size_t>(ii);
-                double* o = tout[static_cast<std::size_t>(detail_coulomb::thread_id())].data();
+            rows_into(out, 16, [&](std::size_t i, double* o) {
                 double acc = 0.0;
                 const double ui = u[i];
                 for (std::size_t p = row_[i]; p < row_[i + 1]; ++p) {
@@ -250,9 +251,7 @@ public:
                     if (j != i) o[j] += val_[p] * ui;
                 }
                 o[i] += acc;
-            }
-            for (const auto& t : tout)
-                for (std::size_t i = 0; i < n; ++i) out[i] += t[i];
+            });
         } else {
             pair_loop([&](std::size_t i, std::size_t j, double phi, double* o) {
                 o[i] += ke_ * phi * u[j];
@@ -263,16 +262,13 @@ public:
         const std::size_t nk = kv_.size();
         std::vector<double> cu(nk, 0.0), su(nk, 0.0);
         structure_factor(u, cu.data(), su.data());
-        const std::int64_t nn = static_cast<std::int64_t>(n);
-#pragma omp parallel for schedule(static) if (nn >= detail_coulomb::kParallelMin)
-        for (std::int64_t ii = 0; ii < nn; ++ii) {
-            const std::size_t i = static_cast<std::size_t>(ii);
+        threads::for_each(n, threads::kMinPairRows, [](int) { return 0; }, [&](int, std::size_t i) {
             const double* ci = &cosk_[i * nk];
             const double* si = &sink_[i * nk];
             double acc = 0.0;
             for (std::size_t k = 0; k < nk; ++k) acc += kv_.a[k] * (ci[k] * cu[k] + si[k] * su[k]);
             out[i] += acc;
-        }
+        });
     }
 
     /// Diagonal of C (shape (N)).
@@ -298,19 +294,25 @@ public:
 
     /// Adds the gradient of  E(R) = 1/2 Q^T C(R) Q + y^T C(R) Q  at fixed Q and y: grad[i] += dE/dR_i,
     /// virial -= sum d (dE/dd)^T (pairs) plus the reciprocal-space strain derivative. y may be null (y = 0).
-    void add_gradient(const double* Q, const double* y, Vec3* grad, Mat3& virial) const {
+    /// atom_virial (shape (N), may be null) += each atom's share of these virial terms: a pair term half to
+    /// each of its atoms, a reciprocal-space term by the atoms' shares of the structure factors (the shares
+    /// sum to the virial).
+    void add_gradient(const double* Q, const double* y, Vec3* grad, Mat3& virial, Mat3* atom_virial = nullptr) const {
         const std::size_t n = size();
-        const int nt = detail_coulomb::n_threads();
-        std::vector<std::vector<Vec3>> tg(static_cast<std::size_t>(nt), std::vector<Vec3>(n, Vec3{0, 0, 0}));
-        std::vector<Mat3> tw(static_cast<std::size_t>(nt), Mat3{});
+        const int nt = threads::max_threads();
+        using Acc = detail_coulomb::PairGradient;
+        std::vector<Acc> acc(static_cast<std::size_t>(nt));
         auto yv = [&](std::size_t i) { return y ? y[i] : 0.0; };
-        const std::int64_t nn = static_cast<std::int64_t>(n);
-#pragma omp parallel for schedule(dynamic, 4) if (nn >= detail_coulomb::kParallelMin)
-        for (std::int64_t ii = 0; ii < nn; ++ii) {
-            const std::size_t i = static_cast<std::size_t>(ii);
-            const std::size_t t = static_cast<std::size_t>(detail_coulomb::thread_id());
-            std::vector<Vec3>& g = tg[t];
-            Mat3& W = tw[t];
+        auto start = [&](int t) {  // the thread's accumulator, zeroed on its first use
+            Acc& a = acc[static_cast<std::size_t>(t)];
+            if (!a.used) {
+                a.used = true;
+                a.g.assign(n, Vec3{0, 0, 0});
+                if (atom_virial) a.VA.assign(n, Mat3{});
+            }
+            return &a;
+        };
+        threads::for_each(n, threads::kMinPairRows, start, [&](Acc* a, std::size_t i) {
             auto pair = [&](std::size_t j, const Vec3& d, double r) {
                 double phi, dphi;
                 kernel(el_[i], el_[j], r, phi, dphi);
@@ -318,13 +320,7 @@ public:
                 const double c = (j == i) ? (0.5 * Q[i] * Q[i] + yv(i) * Q[i])
                                           : (Q[i] * Q[j] + yv(i) * Q[j] + yv(j) * Q[i]);
                 const double s = c * ke_ * dphi / r;  // dE/dd = s d
-                const Vec3 gd = s * d;
-                if (j != i) {
-                    g[i] -= gd;
-                    g[j] += gd;
-                }
-                for (int a = 0; a < 3; ++a)
-                    for (int b = 0; b < 3; ++b) W[a][b] -= d[a] * gd[b];
+                a->add(i, j, d, s * d);
             };
             if (periodic_) {
                 images_.visit(i, pair);
@@ -334,7 +330,7 @@ public:
                     pair(j, d, norm(d));
                 }
             }
-        }
+        }, 4);
         if (periodic_) {
             // Reciprocal space, half sphere (a_k carries the factor 2):
             //   dE/dR_i = sum_k a_k k [(Q_i + y_i)(c_i SQ - s_i CQ) + Q_i (c_i Sy - s_i Cy)]
@@ -342,73 +338,85 @@ public:
             std::vector<double> cq(nk), sq(nk), cy(nk, 0.0), sy(nk, 0.0);
             structure_factor(Q, cq.data(), sq.data());
             if (y) structure_factor(y, cy.data(), sy.data());
-#pragma omp parallel for schedule(static) if (nn >= detail_coulomb::kParallelMin)
-            for (std::int64_t ii = 0; ii < nn; ++ii) {
-                const std::size_t i = static_cast<std::size_t>(ii);
-                const std::size_t t = static_cast<std::size_t>(detail_coulomb::thread_id());
+            // Strain derivative: W_ab += sum_k e_k [delta_ab - 2 k_a k_b (1/k^2 + eta^2/2)],
+            // e_k = a_k [1/2 (CQ^2 + SQ^2) + CQ Cy + SQ Sy]; atom i's share of e_k:
+            // a_k [1/2 Q_i (c_i CQ + s_i SQ) + 1/2 Q_i (c_i Cy + s_i Sy) + 1/2 y_i (c_i CQ + s_i SQ)].
+            const double eta2 = ewald_.eta * ewald_.eta;
+            std::vector<double> fk(nk);
+            for (std::size_t k = 0; k < nk; ++k) fk[k] = 2.0 * (1.0 / kv_.k2[k] + 0.5 * eta2);
+            threads::for_each(n, threads::kMinPairRows, start, [&](Acc* a, std::size_t i) {
                 const double* ci = &cosk_[i * nk];
                 const double* si = &sink_[i * nk];
                 const double qy = Q[i] + yv(i), qi = Q[i];
-                Vec3 acc{0, 0, 0};
+                Vec3 g{0, 0, 0};
+                Mat3 va{};
                 for (std::size_t k = 0; k < nk; ++k) {
                     const double f = kv_.a[k] * (qy * (ci[k] * sq[k] - si[k] * cq[k]) + qi * (ci[k] * sy[k] - si[k] * cy[k]));
-                    acc += f * kv_.k[k];
+                    g += f * kv_.k[k];
+                    if (atom_virial) {
+                        const double pq = ci[k] * cq[k] + si[k] * sq[k], py = ci[k] * cy[k] + si[k] * sy[k];
+                        const double e = kv_.a[k] * 0.5 * (qy * pq + qi * py);
+                        for (int p = 0; p < 3; ++p)
+                            for (int q = 0; q < 3; ++q) va[p][q] += e * ((p == q ? 1.0 : 0.0) - fk[k] * kv_.k[k][p] * kv_.k[k][q]);
+                    }
                 }
-                tg[t][i] += acc;
-            }
-            // Strain derivative: W_ab += sum_k e_k [delta_ab - 2 k_a k_b (1/k^2 + eta^2/2)],
-            // e_k = a_k [1/2 (CQ^2 + SQ^2) + CQ Cy + SQ Sy].
-            const double eta2 = ewald_.eta * ewald_.eta;
+                a->g[i] += g;
+                if (atom_virial) a->VA[i] += va;
+            });
             for (std::size_t k = 0; k < nk; ++k) {
                 const double e = kv_.a[k] * (0.5 * (cq[k] * cq[k] + sq[k] * sq[k]) + cq[k] * cy[k] + sq[k] * sy[k]);
-                const double f = 2.0 * (1.0 / kv_.k2[k] + 0.5 * eta2);
-                for (int a = 0; a < 3; ++a)
-                    for (int b = 0; b < 3; ++b) virial[a][b] += e * ((a == b ? 1.0 : 0.0) - f * kv_.k[k][a] * kv_.k[k][b]);
+                for (int p = 0; p < 3; ++p)
+                    for (int q = 0; q < 3; ++q) virial[p][q] += e * ((p == q ? 1.0 : 0.0) - fk[k] * kv_.k[k][p] * kv_.k[k][q]);
             }
         }
-        for (std::size_t t = 0; t < tg.size(); ++t) {
-            for (std::size_t i = 0; i < n; ++i) grad[i] += tg[t][i];
-            for (int a = 0; a < 3; ++a)
-                for (int b = 0; b < 3; ++b) virial[a][b] += tw[t][a][b];
-        }
+        for (const Acc& a : acc) a.sum_into(grad, &virial, atom_virial);
     }
 
     /// Forces of E_elec at fixed charges, as the 3G and 4G potentials need them: F -= d/dR [1/2 Q^T C Q +
-    /// y^T C Q + E_s(Q)] (E_s: screening(); y may be null), and the virial of these terms is added to W.
+    /// y^T C Q + E_s(Q)] (E_s: screening(); y may be null), and the virial of these terms is added to W
+    /// (and each atom's share to atom_virial, shape (N), if not null).
     /// Shapes: Q, y (N) [e]; F (N, 3) [energy/length]; W [energy].
     void subtract_gradient(const double* Q, const double* y, const ScreeningFunction& fs, double self_image_weight,
-                           std::vector<Vec3>& F, Mat3& W) const {
+                           Vec3* F, Mat3& W, Mat3* atom_virial = nullptr) const {
         std::vector<Vec3> grad(size(), Vec3{0, 0, 0});
-        add_gradient(Q, y, grad.data(), W);
-        screening(fs, self_image_weight, Q, nullptr, grad.data(), &W);
+        add_gradient(Q, y, grad.data(), W, atom_virial);
+        screening(fs, self_image_weight, Q, nullptr, grad.data(), &W, nullptr, atom_virial);
         for (std::size_t i = 0; i < size(); ++i) F[i] -= grad[i];
     }
 
     /// Screening correction and the Gaussian self-energy removal of E_elec (see the header):
     ///   returns  E_s = -k_e sum Q_i^2/(2 sigma_i sqrt pi) + E_screen(Q);
-    /// dEdQ (shape (N), may be null) += dE_s/dQ; grad (may be null) += dE_s/dR at fixed Q; virial likewise.
+    /// dEdQ (shape (N), may be null) += dE_s/dQ; grad (may be null) += dE_s/dR at fixed Q; virial likewise;
+    /// atom_energy (shape (N), may be null) += each atom's share of E_s (its self term, half of each pair);
+    /// atom_virial (shape (N), may be null) += half of each pair's virial to each of its atoms.
     double screening(const ScreeningFunction& fs, double self_image_weight, const double* Q, double* dEdQ, Vec3* grad,
-                     Mat3* virial) const {
+                     Mat3* virial, double* atom_energy = nullptr, Mat3* atom_virial = nullptr) const {
         const std::size_t n = size();
         double e = 0.0;
         for (std::size_t i = 0; i < n; ++i) {
             const double s = gaussian_self_energy(i);
             e -= 0.5 * s * Q[i] * Q[i];
             if (dEdQ) dEdQ[i] -= s * Q[i];
+            if (atom_energy) atom_energy[i] -= 0.5 * s * Q[i] * Q[i];
         }
         if (!fs.enabled()) return e;
         const double rout = fs.outer;
-        const int nt = detail_coulomb::n_threads();
-        std::vector<std::vector<double>> tq(static_cast<std::size_t>(nt), std::vector<double>(dEdQ ? n : 0, 0.0));
-        std::vector<std::vector<Vec3>> tg(static_cast<std::size_t>(nt), std::vector<Vec3>(grad ? n : 0, Vec3{0, 0, 0}));
-        std::vector<Mat3> tw(static_cast<std::size_t>(nt), Mat3{});
-        std::vector<double> te(static_cast<std::size_t>(nt), 0.0);
+        struct Acc : detail_coulomb::PairGradient {
+            double e = 0.0;
+            std::vector<double> q, ae;
+        };
+        std::vector<Acc> acc(static_cast<std::size_t>(threads::max_threads()));
         const PairImages screen_images = periodic_ ? PairImages(R_, cell_, rout) : PairImages(R_, rout);
-        const std::int64_t nn = static_cast<std::int64_t>(n);
-#pragma omp parallel for schedule(dynamic, 8) if (nn >= detail_coulomb::kParallelMin)
-        for (std::int64_t ii = 0; ii < nn; ++ii) {
-            const std::size_t i = static_cast<std::size_t>(ii);
-            const std::size_t t = static_cast<std::size_t>(detail_coulomb::thread_id());
+        auto start = [&](int t) {
+            Acc& a = acc[static_cast<std::size_t>(t)];
+            a.used = true;
+            if (dEdQ) a.q.assign(n, 0.0);
+            if (grad) a.g.assign(n, Vec3{0, 0, 0});
+            if (atom_energy) a.ae.assign(n, 0.0);
+            if (atom_virial) a.VA.assign(n, Mat3{});
+            return &a;
+        };
+        threads::for_each(n, threads::kMinPairRows, start, [&](Acc* a, std::size_t i) {
             auto pair = [&](std::size_t j, const Vec3& d, double r) {
                 if (!(r < rout)) return;
                 const double g = inv_sqrt2_gamma_[static_cast<std::size_t>(el_[i]) * ne_ + static_cast<std::size_t>(el_[j])];
@@ -421,30 +429,28 @@ public:
                 const double ds = ke_ * ((detail_coulomb::two_over_sqrt_pi * g * std::exp(-x * x) * (f - 1.0) + erfx * df) * inv_r -
                                          erfx * (f - 1.0) * inv_r * inv_r);
                 const double w = (j == i) ? self_image_weight : 1.0;
-                te[t] += w * Q[i] * Q[j] * s;
+                const double ep = w * Q[i] * Q[j] * s;
+                a->e += ep;
                 if (dEdQ) {
-                    tq[t][i] += w * Q[j] * s;
-                    tq[t][j] += w * Q[i] * s;
+                    a->q[i] += w * Q[j] * s;
+                    a->q[j] += w * Q[i] * s;
                 }
-                const Vec3 gd = (w * Q[i] * Q[j] * ds * inv_r) * d;  // dE/dd
-                if (grad && j != i) {
-                    tg[t][i] -= gd;
-                    tg[t][j] += gd;
+                if (atom_energy) {
+                    a->ae[i] += 0.5 * ep;
+                    a->ae[j] += 0.5 * ep;
                 }
-                for (int a = 0; a < 3; ++a)
-                    for (int b = 0; b < 3; ++b) tw[t][a][b] -= d[a] * gd[b];
+                a->add(i, j, d, (w * Q[i] * Q[j] * ds * inv_r) * d);  // dE/dd
             };
             screen_images.visit(i, pair);  // clusters too: only pairs with r <= r_out contribute
-        }
-        for (std::size_t t = 0; t < te.size(); ++t) {
-            e += te[t];
+        }, 8);
+        for (const Acc& a : acc) {
+            if (!a.used) continue;
+            e += a.e;
             if (dEdQ)
-                for (std::size_t i = 0; i < n; ++i) dEdQ[i] += tq[t][i];
-            if (grad)
-                for (std::size_t i = 0; i < n; ++i) grad[i] += tg[t][i];
-            if (virial)
-                for (int a = 0; a < 3; ++a)
-                    for (int b = 0; b < 3; ++b) (*virial)[a][b] += tw[t][a][b];
+                for (std::size_t i = 0; i < n; ++i) dEdQ[i] += a.q[i];
+            if (atom_energy)
+                for (std::size_t i = 0; i < n; ++i) atom_energy[i] += a.ae[i];
+            a.sum_into(grad, virial, atom_virial);
         }
         return e;
     }
@@ -473,17 +479,22 @@ private:
         int hmax[3] = {0, 0, 0};
         for (std::size_t k = 0; k < nk; ++k)
             for (int a = 0; a < 3; ++a) hmax[a] = std::max(hmax[a], std::abs(kv_.miller[3 * k + a]));
-        const std::int64_t nn = static_cast<std::int64_t>(n);
-#pragma omp parallel if (nn >= detail_coulomb::kParallelMin)
-        {
+        struct Tables {
             std::vector<double> ec[3], es[3];  // cos, sin of 2 pi h f_a for h = -hmax .. hmax
-            for (int a = 0; a < 3; ++a) {
-                ec[a].resize(static_cast<std::size_t>(2 * hmax[a] + 1));
-                es[a].resize(static_cast<std::size_t>(2 * hmax[a] + 1));
-            }
-#pragma omp for schedule(static)
-            for (std::int64_t ii = 0; ii < nn; ++ii) {
-                const std::size_t i = static_cast<std::size_t>(ii);
+        };
+        threads::for_each(
+            n, threads::kMinPairRows,
+            [&](int) {
+                Tables tb;
+                for (int a = 0; a < 3; ++a) {
+                    tb.ec[a].resize(static_cast<std::size_t>(2 * hmax[a] + 1));
+                    tb.es[a].resize(static_cast<std::size_t>(2 * hmax[a] + 1));
+                }
+                return tb;
+            },
+            [&](Tables& tb, std::size_t i) {
+                auto& ec = tb.ec;
+                auto& es = tb.es;
                 for (int a = 0; a < 3; ++a) {
                     const double f = dot(rec[a], R_[i]);
                     for (int h = -hmax[a]; h <= hmax[a]; ++h) {
@@ -503,8 +514,7 @@ private:
                     ci[k] = c01 * ec[2][h2] - s01 * es[2][h2];
                     si[k] = s01 * ec[2][h2] + c01 * es[2][h2];
                 }
-            }
-        }
+            });
     }
 
     /// Re and Im of S_u(k) = sum_j u_j exp(i k.R_j) (shapes (n_k)).
@@ -527,21 +537,29 @@ private:
     /// into out.
     template <class F> void pair_loop(F&& f, double* out) const {
         const std::size_t n = size();
-        const int nt = detail_coulomb::n_threads();
-        std::vector<std::vector<double>> tout(static_cast<std::size_t>(nt), std::vector<double>(n, 0.0));
-        const std::int64_t nn = static_cast<std::int64_t>(n);
-#pragma omp parallel for schedule(dynamic, 4) if (nn >= detail_coulomb::kParallelMin)
-        for (std::int64_t ii = 0; ii < nn; ++ii) {
-            const std::size_t i = static_cast<std::size_t>(ii);
-            double* o = tout[static_cast<std::size_t>(detail_coulomb::thread_id())].data();
+        rows_into(out, 4, [&](std::size_t i, double* o) {
             if (periodic_) {
                 images_.visit(i, [&](std::size_t j, const Vec3&, double r) { f(i, j, kernel(el_[i], el_[j], r), o); });
             } else {
                 for (std::size_t j = i + 1; j < n; ++j) f(i, j, kernel(el_[i], el_[j], norm(R_[j] - R_[i])), o);
             }
-        }
+        });
+    }
+
+    /// row(i, o) for every atom i, o a per-thread output vector (shape (N)), the threads' vectors summed into
+    /// out in thread order (deterministic).
+    template <class Row> void rows_into(double* out, std::int64_t chunk, Row&& row) const {
+        const std::size_t n = size();
+        std::vector<std::vector<double>> tout(static_cast<std::size_t>(threads::max_threads()));
+        threads::for_each(
+            n, threads::kMinPairRows,
+            [&](int t) {
+                tout[static_cast<std::size_t>(t)].assign(n, 0.0);
+                return tout[static_cast<std::size_t>(t)].data();
+            },
+            [&](double* o, std::size_t i) { row(i, o); }, chunk);
         for (const auto& t : tout)
-            for (std::size_t i = 0; i < n; ++i) out[i] += t[i];
+            for (std::size_t i = 0; i < t.size(); ++i) out[i] += t[i];
     }
 
     std::vector<Vec3> R_;

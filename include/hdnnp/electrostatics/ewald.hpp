@@ -47,18 +47,13 @@
 #include <vector>
 
 #include "hdnnp/core/error.hpp"
+#include "hdnnp/core/result.hpp"
 #include "hdnnp/core/vec3.hpp"
 #include "hdnnp/neighbors/neighbor_list.hpp"
 
 namespace hdnnp {
 
 enum class EwaldTruncation { jackson_catlow = 0, kolafa_perram = 1 };
-
-/// Which cost the Ewald width balances (see the header comment). Has no effect with a fixed real_cutoff.
-enum class EwaldBalance {
-    n2p2,        ///< n2p2's choice (building the dense matrix; eta ~ N^(1/3) at fixed density)
-    matrix_free  ///< one matrix-free product C u (eta ~ N^(1/6), O(N^1.5) per product): for the CG solver
-};
 
 /// T_r / T_k of EwaldBalance::matrix_free: the cost of one stored real-space entry over that of one
 /// (atom, half-sphere k-vector) term, for our implementation. Measured with `bench_4g_scaling
@@ -78,13 +73,6 @@ struct EwaldSettings {
     double real_cutoff = 0.0;  ///< method 1: fixed real-space cutoff [length]; 0 = Kolafa-Perram optimal eta
     EwaldBalance balance = EwaldBalance::n2p2;  ///< what the width balances (not an input.nn keyword)
     double cost_ratio = 0.0;   ///< matrix_free: T_r/T_k; 0 = kMatrixFreeCostRatio (measure your machine's)
-};
-
-/// Splitting width and cutoffs of one Ewald sum.
-struct EwaldParameters {
-    double eta = 0.0;            ///< width (standard deviation) of the screening Gaussians [length]
-    double real_cutoff = 0.0;    ///< r_c [length]
-    double kspace_cutoff = 0.0;  ///< k_c [1/length]
 };
 
 namespace detail_ewald {

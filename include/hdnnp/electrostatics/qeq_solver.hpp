@@ -23,7 +23,7 @@
 // Error of the solution: x - x* = A^-1 r on the neutral subspace, so |x - x*| <= tol |b_neutral| /
 // lambda_min (lambda_min: smallest eigenvalue of A there, at least the smallest hardness for a 4G
 // matrix); quantities computed from x (4G energies, forces through the adjoint) are in error to first
-// order in tol (see core/potential_4g.hpp for the measured force error per unit tol). A warm start
+// order in tol (see potential/charges.hpp for the measured force error per unit tol). A warm start
 // lowers the initial residual (CGStats::initial_residual) and so the iterations by about
 // log(initial_residual) / log(convergence factor per iteration).
 //
@@ -40,6 +40,7 @@
 
 #include "hdnnp/config.hpp"
 #include "hdnnp/core/error.hpp"
+#include "hdnnp/core/result.hpp"
 
 namespace hdnnp {
 
@@ -231,14 +232,6 @@ private:
     std::size_t n_ = 0;
     double sqrt_n_ = 0.0, beta_ = 0.0;
     std::vector<double> T_;  // H A H; trailing block overwritten by its Cholesky factor (lower)
-};
-
-/// Statistics of one iterative solve.
-struct CGStats {
-    std::size_t iterations = 0;
-    double residual = 0.0;  ///< final |r| / |b_neutral|
-    double initial_residual = 0.0;  ///< |r| / |b_neutral| of the start guess (1 from zero; small for a good warm start)
-    bool converged = false;
 };
 
 /// Matrix-free projected preconditioned CG for the bordered Qeq system (see the header comment).

@@ -43,9 +43,9 @@
 #include <vector>
 
 #include "hdnnp/core/error.hpp"
-#include "hdnnp/core/model.hpp"
+#include "hdnnp/potential/model.hpp"
 #include "hdnnp/descriptors/compact.hpp"
-#include "hdnnp/detail/parse.hpp"
+#include "hdnnp/core/parse.hpp"
 
 namespace hdnnp::io {
 
@@ -717,5 +717,10 @@ inline Model load_n2p2_model(const std::string& dir) {
     m.directory = dir;
     return m;
 }
+
+/// The default loader of Potential::load: an n2p2 model directory.
+struct N2p2Loader {
+    static Model load(const std::string& dir) { return load_n2p2_model(dir); }
+};
 
 }  // namespace hdnnp::io

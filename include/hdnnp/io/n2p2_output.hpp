@@ -5,15 +5,20 @@
 //   nnforces.out conf index fxRef fyRef fzRef fx fy fz                           (one row per atom)
 //   nnatoms.out  conf index Z Qref Qnnp Eref_atom Ennp_atom                       (one row per atom)
 // conf and index start at 1. Units are those of the data. Ennp_atom has no mean_energy and no offset.
+// hdnnp's own committee.out (`hdnnp predict --committee`): tagged lines,
+//   E conf natoms E_mean E_spread E_spread/natoms     (one per structure)
+//   F conf index element F_spread                     (one per atom)
+// with the spreads the population standard deviations over the members (potential/committee.hpp).
 #pragma once
 
 #include <cstdarg>
 #include <cstdio>
 #include <ostream>
 #include <string>
+#include <vector>
 
 #include "hdnnp/core/elements.hpp"
-#include "hdnnp/core/model.hpp"
+#include "hdnnp/potential/model.hpp"
 #include "hdnnp/core/result.hpp"
 #include "hdnnp/core/structure.hpp"
 
@@ -132,6 +137,31 @@ inline std::string extrapolation_line(std::size_t structure, const Extrapolation
     return detail_out::fmt("### NNP EXTRAPOLATION WARNING ### STRUCTURE: %6zu ATOM: %9zu ELEMENT: %2s SYMFUNC: %4zu TYPE: %2d "
                            "VALUE: %10.3E MIN: %10.3E MAX: %10.3E\n",
                            structure, w.atom, w.element.c_str(), w.function, w.type, w.value, w.min, w.max);
+}
+
+/// Header of committee.out (hdnnp's own format; see the top of this file).
+inline void write_committee_header(std::ostream& o, std::size_t members) {
+    o << "################################################################################\n"
+         "# Committee disagreement of " << members << " models (hdnnp predict --committee).\n"
+         "# Spreads are population standard deviations over the members:\n"
+         "#   E_spread = sqrt(1/M sum_m (E_m - E_mean)^2), F_spread = sqrt(1/M sum_m |F_m - F_mean|^2).\n"
+         "# Units: those of the models' data (energy, energy/length).\n"
+         "################################################################################\n"
+         "# Line types (first column):\n"
+         "#   E  conf  natoms  E_mean  E_spread  E_spread_per_atom      one line per structure\n"
+         "#   F  conf  index  element  F_spread                        one line per atom (index from 1)\n"
+         "################################################################################\n";
+}
+
+/// committee.out lines of one structure: energy mean and spread, per-atom force spreads (shape (N), may be
+/// empty without forces).
+inline void write_committee_rows(std::ostream& o, std::size_t conf, const Structure& s, double mean, double spread,
+                                 const std::vector<double>& force_spread) {
+    using detail_out::fmt;
+    const double n = static_cast<double>(s.size());
+    o << fmt("E %8zu %8zu %24.16E %24.16E %24.16E\n", conf, s.size(), mean, spread, n > 0 ? spread / n : 0.0);
+    for (std::size_t i = 0; i < force_spread.size() && i < s.size(); ++i)
+        o << fmt("F %8zu %8zu %-3s %24.16E\n", conf, i + 1, s.symbols[i].c_str(), force_spread[i]);
 }
 
 }  // namespace hdnnp::io

@@ -35,7 +35,7 @@
 #include <system_error>
 
 #include "hdnnp/core/error.hpp"
-#include "hdnnp/core/model.hpp"
+#include "hdnnp/potential/model.hpp"
 #include "hdnnp/networks/network.hpp"
 
 namespace hdnnp::io {

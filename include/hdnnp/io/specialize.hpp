@@ -18,7 +18,9 @@
 //   }
 //
 // so that `auto pot = hdnnp_models::H2O_RPBE_D3::load();` needs no files at run time and evaluates with
-// networks, cutoff and symmetry-function kernels fixed at compile time. The files are embedded as arrays
+// networks, cutoff, symmetry-function kernels and generation fixed at compile time. 3G and 4G models get
+// hdnnp::ElementNetworks<Short, Electrostatic> per element (the charge or electronegativity network of
+// weightse.ZZZ.data as the second type) and embed weightse.ZZZ.data (and, 4G, hardness.ZZZ.data) too. The files are embedded as arrays
 // of line literals (raw where the line allows it, escaped otherwise), so every byte round-trips and no
 // literal approaches a compiler's length limit. The model is parsed (and so validated) here first;
 // structures that the compile-time policies cannot express are refused with an Error.
@@ -36,7 +38,7 @@
 
 #include "hdnnp/config.hpp"
 #include "hdnnp/core/error.hpp"
-#include "hdnnp/core/model.hpp"
+#include "hdnnp/potential/model.hpp"
 #include "hdnnp/io/n2p2_model.hpp"
 
 namespace hdnnp::io {
@@ -138,6 +140,36 @@ inline std::string weights_function(int z) {
     char buf[32];
     std::snprintf(buf, sizeof buf, "weights_%03d", z);
     return buf;
+}
+inline const char* activation_type_name(Activation a);
+
+/// File and function names of the 3G/4G files: kind "weightse" or "hardness".
+inline std::string kind_file(const std::string& kind, int z) {
+    char buf[48];
+    std::snprintf(buf, sizeof buf, "%s.%03d.data", kind.c_str(), z);
+    return buf;
+}
+inline std::string kind_function(const std::string& kind, int z) {
+    char buf[48];
+    std::snprintf(buf, sizeof buf, "%s_%03d", kind.c_str(), z);
+    return buf;
+}
+
+/// `hdnnp::StaticNetwork<n_in, Dense<...>...>` of a loaded network; arch gets "n_in-w1-...-1" and acts the
+/// activation letters. Empty on an activation without a compile-time policy.
+inline std::string static_network_type(const Network& n, std::string& arch, std::string& acts) {
+    const auto& L = n.layers();
+    std::string net = "hdnnp::StaticNetwork<" + std::to_string(L.front().n_in);
+    arch = std::to_string(L.front().n_in);
+    acts.clear();
+    for (const auto& layer : L) {
+        const char* act = activation_type_name(layer.activation);
+        if (!act) return {};
+        net += ", hdnnp::Dense<" + std::to_string(layer.n_out) + ", hdnnp::" + act + ">";
+        arch += "-" + std::to_string(layer.n_out);
+        acts += std::string(acts.empty() ? "" : " ") + static_cast<char>(layer.activation);
+    }
+    return net + ">";
 }
 
 /// An ordinary C++ string literal holding exactly `text` (no NUL bytes).
@@ -248,8 +280,9 @@ inline std::string specialize_header(const std::string& model_dir, const Special
     if (!valid_identifier(name)) throw Error("specialize: --name '" + name + "' is not a valid C++ identifier");
     static const std::set<std::string> members = {"Potential", "n_elements", "elements", "atomic_numbers", "n_symmetry_functions",
                                                   "cutoff_type", "cutoff_radius", "generation", "model", "load", "weights",
-                                                  "input_nn", "scaling_data", "weights_name", "join"};
-    if (members.count(name) || name.rfind("weights_", 0) == 0)
+                                                  "input_nn", "scaling_data", "weights_name", "join",
+                                                  "weightse", "hardness", "electrostatic_name"};
+    if (members.count(name) || name.rfind("weights_", 0) == 0 || name.rfind("weightse_", 0) == 0 || name.rfind("hardness_", 0) == 0)
         throw Error("specialize: --name '" + name + "' is the name of a member of the generated struct; choose another");
     for (std::size_t b = 0;;) {  // "a::b" is a nested namespace definition (C++17)
         const std::size_t e = opt.ns.find("::", b);
@@ -268,30 +301,39 @@ inline std::string specialize_header(const std::string& model_dir, const Special
     auto refuse = [&](const std::string& why) {
         throw Error("specialize: model " + model_dir + " cannot be compiled as a specialised potential: " + why);
     };
-    const std::string only_2g = "; only 2G-HDNNP models (short-range networks only) can be specialised so far";
-    {  // the generation first: other generations need files and policies this header does not carry
+    {  // Q-HDNNP (nnp_type 10) has no evaluation in hdnnp
         std::istringstream in(nn_text);
         const detail_model::Settings S = detail_model::read_settings(in, nn_path);
         if (const detail_model::Line* l = S.get("nnp_type"); l && l->words.size() == 2) {
             const std::string& v = l->words[1];
-            if (v == "3" || v == "3G-HDNNP") refuse("it is a 3G-HDNNP model (nnp_type " + v + ")" + only_2g);
-            if (v == "4" || v == "4G-HDNNP") refuse("it is a 4G-HDNNP model (nnp_type " + v + ")" + only_2g);
-            if (v == "10" || v == "Q-HDNNP") refuse("it is a Q-HDNNP model (nnp_type " + v + ")" + only_2g);
+            if (v == "10" || v == "Q-HDNNP") refuse("it is a Q-HDNNP model (nnp_type " + v + "), which hdnnp does not evaluate");
         }
     }
     std::vector<std::pair<int, std::string>> weights_text;
+    std::vector<std::pair<std::string, std::pair<int, std::string>>> extra_text;  // (kind, (Z, text)) of weightse / hardness
     std::istringstream nn_in(nn_text), sc_in(sc_text), w_in;
-    Model m = parse_n2p2_model(nn_in, nn_path, sc_in, sc_path, [&](int z, std::string& fname) -> std::istream& {
-        fname = path_in(model_dir, weights_file(z));
-        weights_text.emplace_back(z, read_file(fname, "the weights file of element " + element_symbol(z)));
-        w_in.str(weights_text.back().second);
-        w_in.clear();
-        return w_in;
-    });
+    Model m = parse_n2p2_model(
+        nn_in, nn_path, sc_in, sc_path,
+        [&](int z, std::string& fname) -> std::istream& {
+            fname = path_in(model_dir, weights_file(z));
+            weights_text.emplace_back(z, read_file(fname, "the weights file of element " + element_symbol(z)));
+            w_in.str(weights_text.back().second);
+            w_in.clear();
+            return w_in;
+        },
+        [&](const std::string& kind, int z, std::string& fname) -> std::istream& {
+            const std::string k = kind == "hardness" ? "hardness" : "weightse";
+            fname = path_in(model_dir, kind_file(k, z));
+            extra_text.push_back({k, {z, read_file(fname, "the " + k + " file of element " + element_symbol(z))}});
+            w_in.str(extra_text.back().second.second);
+            w_in.clear();
+            return w_in;
+        });
 
     // --- what the compile-time policies can express
-    if (m.generation != Generation::second)
-        refuse("nnp_type " + std::to_string(static_cast<int>(m.generation)) + only_2g);
+    const bool charged = m.generation == Generation::third || m.generation == Generation::fourth;
+    const char* gen_tag = m.generation == Generation::second ? "Gen2" : m.generation == Generation::third ? "Gen3" : "Gen4";
+    const char* gen_enum = m.generation == Generation::second ? "second" : m.generation == Generation::third ? "third" : "fourth";
     const char* cutoff = cutoff_type_name(m.cutoff_type);
     if (!cutoff) refuse("cutoff_type " + std::to_string(m.cutoff_type) + " has no compile-time policy");
     std::set<int> used;
@@ -305,23 +347,29 @@ inline std::string specialize_header(const std::string& model_dir, const Special
     std::vector<std::string> nets;
     std::string arch_comment;
     for (const auto& e : m.elements) {
+        const std::size_t n_in = e.descriptors.size() + (m.generation == Generation::fourth ? 1 : 0);
         const auto& L = e.network.layers();
         if (L.empty() || L.back().n_out != 1) refuse("the network of element " + e.symbol + " does not end in one output neuron");
-        if (L.front().n_in != e.descriptors.size())
+        if (L.front().n_in != n_in)
             refuse("the network of element " + e.symbol + " does not take its " + std::to_string(e.descriptors.size()) +
-                   " symmetry functions as inputs");
-        std::string net = "hdnnp::StaticNetwork<" + std::to_string(L.front().n_in);
-        std::string arch = std::to_string(L.front().n_in), acts;
-        for (const auto& layer : L) {
-            const char* act = activation_type_name(layer.activation);
-            if (!act) refuse("element " + e.symbol + " uses an activation with no compile-time policy");
-            net += ", hdnnp::Dense<" + std::to_string(layer.n_out) + ", hdnnp::" + act + ">";
-            arch += "-" + std::to_string(layer.n_out);
-            acts += std::string(acts.empty() ? "" : " ") + static_cast<char>(layer.activation);
+                   " symmetry functions" + (m.generation == Generation::fourth ? " and the charge" : "") + " as inputs");
+        std::string arch, acts;
+        std::string net = static_network_type(e.network, arch, acts);
+        if (net.empty()) refuse("element " + e.symbol + " uses an activation with no compile-time policy");
+        arch_comment += "//   " + e.symbol + " (Z = " + std::to_string(e.atomic_number) + "): short range " + arch + ", activations " +
+                        acts + (e.network.normalize_nodes() ? ", normalize_nodes" : "") + "\n";
+        if (charged) {
+            const Network& q = m.generation == Generation::fourth ? e.electronegativity : e.charge;
+            if (q.layers().empty() || q.layers().back().n_out != 1)
+                refuse("the charge/electronegativity network of element " + e.symbol + " does not end in one output neuron");
+            std::string qa, qacts;
+            const std::string qnet = static_network_type(q, qa, qacts);
+            if (qnet.empty()) refuse("element " + e.symbol + " uses an activation with no compile-time policy");
+            net = "hdnnp::ElementNetworks<" + net + ",\n                " + qnet + ">";
+            arch_comment += std::string("//       ") + (m.generation == Generation::fourth ? "electronegativity " : "charge ") + qa +
+                            ", activations " + qacts + "\n";
         }
-        nets.push_back(net + ">");
-        arch_comment += "//   " + e.symbol + " (Z = " + std::to_string(e.atomic_number) + "): " + arch + ", activations " + acts +
-                        (e.network.normalize_nodes() ? ", normalize_nodes" : "") + "\n";
+        nets.push_back(net);
     }
 
     // --- the header
@@ -339,17 +387,18 @@ inline std::string specialize_header(const std::string& model_dir, const Special
       << "// The model's files are embedded byte for byte below and parsed by hdnnp::io::parse_n2p2_model.\n"
       << "#pragma once\n\n"
       << "#include <array>\n#include <cstddef>\n#include <sstream>\n#include <string>\n\n"
-      << "#include \"hdnnp/core/error.hpp\"\n#include \"hdnnp/core/model.hpp\"\n#include \"hdnnp/core/potential.hpp\"\n"
+      << "#include \"hdnnp/core/error.hpp\"\n#include \"hdnnp/potential/model.hpp\"\n#include \"hdnnp/potential/potential.hpp\"\n"
       << "#include \"hdnnp/cutoffs/cutoff.hpp\"\n#include \"hdnnp/descriptors/families.hpp\"\n"
       << "#include \"hdnnp/io/n2p2_model.hpp\"\n#include \"hdnnp/networks/activation.hpp\"\n"
-      << "#include \"hdnnp/networks/element_networks.hpp\"\n#include \"hdnnp/networks/static_network.hpp\"\n\n"
+      << "#include \"hdnnp/potential/networks.hpp\"\n#include \"hdnnp/networks/static_network.hpp\"\n\n"
       << "namespace " << opt.ns << " {\n\n"
       << "struct " << name << " {\n"
       << "    using Potential = hdnnp::Potential<\n"
       << "        hdnnp::" << cutoff << ",\n"
       << "        hdnnp::CompiledNetworks<\n";
     for (std::size_t e = 0; e < ne; ++e) h << "            " << nets[e] << (e + 1 < ne ? ",\n" : ">,\n");
-    h << "        hdnnp::Families<" << families << ">>;\n\n";
+    h << "        hdnnp::Families<" << families << ">,\n"
+      << "        hdnnp::" << gen_tag << ">;\n\n";
 
     auto braced = [&](auto&& item) {
         std::string s = "{{";
@@ -368,7 +417,7 @@ inline std::string specialize_header(const std::string& model_dir, const Special
       << "    static constexpr int cutoff_type = " << m.cutoff_type << ";\n"
       << "    /// Largest symmetry-function cutoff [length]: the neighbour-list cutoff.\n"
       << "    static constexpr double cutoff_radius = " << double_literal(m.cutoff_radius()) << ";\n"
-      << "    static constexpr hdnnp::Generation generation = hdnnp::Generation::second;\n\n";
+      << "    static constexpr hdnnp::Generation generation = hdnnp::Generation::" << gen_enum << ";\n\n";
 
     const std::string origin = quoted(header + " (generated by hdnnp specialize from " + source + ")");
     h << "    /// The model, parsed from the embedded files; Model::directory names this header.\n"
@@ -382,7 +431,16 @@ inline std::string specialize_header(const std::string& model_dir, const Special
       << "                w.str(weights(z));\n"
       << "                w.clear();\n"
       << "                return w;\n"
-      << "            });\n"
+      << "            }"
+      << (charged ? ",\n"
+                    "            [&w](const std::string& kind, int z, std::string& name) -> std::istream& {\n"
+                    "                const bool h = kind == \"hardness\";\n"
+                    "                name = electrostatic_name(h, z);\n"
+                    "                w.str(h ? hardness(z) : weightse(z));\n"
+                    "                w.clear();\n"
+                    "                return w;\n"
+                    "            });\n"
+                  : ");\n")
       << "        m.directory = " << origin << ";\n"
       << "        return m;\n"
       << "    }\n"
@@ -397,9 +455,23 @@ inline std::string specialize_header(const std::string& model_dir, const Special
       << " + std::to_string(atomic_number));\n"
       << "        }\n"
       << "    }\n\n";
+    for (const std::string kind : {"weightse", "hardness"}) {
+        if (!charged) break;
+        h << "    /// The embedded " << kind << ".ZZZ.data of an element by atomic number.\n"
+          << "    static std::string " << kind << "(int atomic_number) {\n"
+          << "        switch (atomic_number) {\n";
+        for (const auto& x : extra_text)
+            if (x.first == kind) h << "            case " << x.second.first << ": return " << kind_function(kind, x.second.first) << "();\n";
+        h << "            default: throw hdnnp::Error(" << quoted(header + ": no " + kind + " file for atomic number ")
+          << " + std::to_string(atomic_number));\n"
+          << "        }\n"
+          << "    }\n\n";
+    }
     h << embed_function("input_nn", "input.nn", nn_text) << "\n" << embed_function("scaling_data", "scaling.data", sc_text);
     for (const auto& wt : weights_text)
         h << "\n" << embed_function(weights_function(wt.first), weights_file(wt.first), wt.second);
+    for (const auto& x : extra_text)
+        h << "\n" << embed_function(kind_function(x.first, x.second.first), kind_file(x.first, x.second.first), x.second.second);
 
     h << "\nprivate:\n"
       << "    static std::string weights_name(int atomic_number) {\n"
@@ -408,8 +480,14 @@ inline std::string specialize_header(const std::string& model_dir, const Special
         h << "            case " << wt.first << ": return " << quoted(weights_file(wt.first) + " (embedded in " + header + ")") << ";\n";
     h << "            default: return " << quoted("weights (embedded in " + header + ")") << ";\n"
       << "        }\n"
-      << "    }\n"
-      << "    template <std::size_t N> static std::string join(const char* const (&lines)[N]) {\n"
+      << "    }\n";
+    if (charged)
+        h << "    static std::string electrostatic_name(bool hardness_file, int atomic_number) {\n"
+          << "        const std::string z = std::to_string(1000 + atomic_number).substr(1);\n"
+          << "        return (hardness_file ? std::string(\"hardness.\") : std::string(\"weightse.\")) + z + "
+          << quoted(".data (embedded in " + header + ")") << ";\n"
+          << "    }\n";
+    h << "    template <std::size_t N> static std::string join(const char* const (&lines)[N]) {\n"
       << "        std::size_t size = N - 1;\n"
       << "        for (const char* l : lines) size += std::char_traits<char>::length(l);\n"
       << "        std::string s;\n"

@@ -18,7 +18,7 @@
 #include <vector>
 
 #include "hdnnp/core/error.hpp"
-#include "hdnnp/core/model.hpp"
+#include "hdnnp/potential/model.hpp"
 #include "hdnnp/core/structure.hpp"
 #include "hdnnp/descriptors/descriptor_set.hpp"
 #include "hdnnp/descriptors/neighborhood.hpp"

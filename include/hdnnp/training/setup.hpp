@@ -25,8 +25,8 @@
 
 #include "hdnnp/core/elements.hpp"
 #include "hdnnp/core/error.hpp"
-#include "hdnnp/core/model.hpp"
-#include "hdnnp/detail/parse.hpp"
+#include "hdnnp/potential/model.hpp"
+#include "hdnnp/core/parse.hpp"
 #include "hdnnp/io/n2p2_model.hpp"
 #include "hdnnp/training/statistics.hpp"
 

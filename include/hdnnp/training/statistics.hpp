@@ -20,7 +20,7 @@
 #include <vector>
 
 #include "hdnnp/core/error.hpp"
-#include "hdnnp/core/model.hpp"
+#include "hdnnp/potential/model.hpp"
 #include "hdnnp/core/structure.hpp"
 #include "hdnnp/training/descriptors.hpp"
 

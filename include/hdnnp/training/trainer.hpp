@@ -51,8 +51,8 @@
 #include <vector>
 
 #include "hdnnp/core/error.hpp"
-#include "hdnnp/core/model.hpp"
-#include "hdnnp/core/potential.hpp"
+#include "hdnnp/potential/model.hpp"
+#include "hdnnp/potential/potential.hpp"
 #include "hdnnp/core/structure.hpp"
 #include "hdnnp/networks/activation.hpp"
 #include "hdnnp/networks/network.hpp"

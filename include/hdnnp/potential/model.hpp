@@ -13,13 +13,13 @@
 // [energy/e]), a hardness J [energy/e^2] (hardness.ZZZ.data, physical units) and a Gaussian charge width
 // sigma [length] (`fixed_gausswidth`), and per model the electrostatics settings (k_e = 1/four_pi_epsilon,
 // screening, Ewald). Their short-range networks take one more input, the atom's charge Q conv_charge,
-// as the LAST input. See core/potential_4g.hpp for the energy expression.
+// as the LAST input. See potential/charges.hpp for the energy expression.
 //
 // Third-generation models (Generation::third) add per element a charge network (weightse.ZZZ.data; input:
 // the scaled symmetry functions; output q_int, with the raw charge q = q_int / conv_charge [e]) and, for
 // Gaussian charges, the width sigma (`fixed_gausswidth`; 0 means a point charge), and per model the
 // electrostatics settings (charge shape, total-charge scheme, k_e, screening, Ewald). Their short-range
-// networks take only the symmetry functions. See core/potential_3g.hpp for the energy expression.
+// networks take only the symmetry functions. See potential/charges.hpp for the energy expression.
 #pragma once
 
 #include <algorithm>
