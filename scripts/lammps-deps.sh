@@ -21,53 +21,75 @@ SUDO=""
 if [ "$(id -u)" != "0" ]; then SUDO="sudo"; fi
 export DEBIAN_FRONTEND=noninteractive
 
-# 1. Debian's LAMMPS (library, headers it has, CMake/pkg-config files), Open MPI, dpkg-dev for `apt-get source`.
-PKGS="lammps liblammps-dev mpi-default-dev mpi-default-bin dpkg-dev pkg-config xz-utils"
-missing=""
-for p in $PKGS; do
-  dpkg -s "$p" >/dev/null 2>&1 || missing="$missing $p"
-done
-if [ -n "$missing" ]; then
-  echo "lammps-deps: installing$missing" >&2
-  $SUDO apt-get update -qq
-  # shellcheck disable=SC2086  # $missing is a list of package names
-  $SUDO apt-get install -y -qq --no-install-recommends $missing >/dev/null
-fi
-
-if [ -f "$dest/src/pair.h" ] && [ -f "$dest/src/neigh_request.h" ] && [ -f "$dest/src/fmt/format.h" ]; then
-  echo "lammps-deps: headers already present" >&2
-  cd "$dest/src" && pwd
-  exit 0
-fi
-
-# 2. deb-src entries, derived from the machine's own deb entries (same mirrors, suites and keys).
+have_headers() {
+  [ -f "$dest/src/pair.h" ] && [ -f "$dest/src/neigh_request.h" ] && [ -f "$dest/src/fmt/format.h" ]
+}
 has_deb_src() {
-  grep -qsE '^[[:space:]]*deb-src[[:space:]]' /etc/apt/sources.list /etc/apt/sources.list.d/*.list 2>/dev/null && return 0
-  grep -qsE '^[[:space:]]*Types:.*deb-src' /etc/apt/sources.list.d/*.sources 2>/dev/null && return 0
+  grep -qsE '^[[:space:]]*deb-src[[:space:]]' /etc/apt/sources.list /etc/apt/sources.list.d/*.list && return 0
+  grep -qsE '^[[:space:]]*Types:.*deb-src' /etc/apt/sources.list.d/*.sources && return 0
   return 1
 }
-if ! has_deb_src; then
+need_update=""
+
+# 1. deb-src entries (for the source package), derived from the machine's own `deb` entries of this Debian
+#    release (same mirrors, suites, components and keys; third-party repositories are left out since they
+#    rarely publish sources).
+if ! have_headers && ! has_deb_src; then
   echo "lammps-deps: enabling deb-src entries" >&2
+  # shellcheck disable=SC1091
+  codename=$(. /etc/os-release && echo "$VERSION_CODENAME")
   tmp=$(mktemp)
   for f in /etc/apt/sources.list.d/*.sources; do
     [ -f "$f" ] || continue
-    # deb822 stanzas are separated by blank lines; copy each stanza whose Types has `deb`, as `deb-src`.
-    awk 'BEGIN { RS = ""; ORS = "\n\n" }
-         /(^|\n)Types:[^\n]*[[:space:]]deb([[:space:]]|$)/ {
+    # deb822: stanzas are separated by blank lines; copy each stanza whose Types has `deb` and whose Suites
+    # are the release's (bookworm, bookworm-updates, bookworm-security, ...), with Types: deb-src.
+    awk -v suite="$codename" 'BEGIN { RS = ""; ORS = "\n\n" }
+         /(^|\n)Types:[^\n]*[[:space:]]deb([[:space:]]|$)/ && $0 ~ ("(^|\n)Suites:[^\n]*[[:space:]]" suite "(-[a-z]+)?([[:space:]]|$)") {
            sub(/(^|\n)Types:[^\n]*/, "\nTypes: deb-src"); sub(/^\n/, ""); print
          }' "$f" >>"$tmp"
   done
   if [ -s "$tmp" ]; then
     $SUDO cp "$tmp" /etc/apt/sources.list.d/hdnnp-deb-src.sources
   else
-    # One-line format (/etc/apt/sources.list and *.list).
-    cat /etc/apt/sources.list /etc/apt/sources.list.d/*.list 2>/dev/null \
-      | sed -n 's/^[[:space:]]*deb[[:space:]]/deb-src /p' >"$tmp"
+    # One-line format: "deb [options] URI SUITE COMPONENT..." in sources.list and *.list.
+    cat /etc/apt/sources.list /etc/apt/sources.list.d/*.list 2>/dev/null | awk -v suite="$codename" '
+      $1 == "deb" {
+        i = 2
+        if ($2 ~ /^\[/) { while (i <= NF && $i !~ /\]$/) ++i; ++i }
+        if ($(i + 1) ~ ("^" suite "(-[a-z]+)?$")) { $1 = "deb-src"; print }
+      }' >"$tmp"
+    if [ ! -s "$tmp" ]; then
+      echo "lammps-deps: no deb entry for Debian '$codename' found to derive deb-src entries from" >&2
+      exit 1
+    fi
     $SUDO cp "$tmp" /etc/apt/sources.list.d/hdnnp-deb-src.list
   fi
   rm -f "$tmp"
   $SUDO chmod 644 /etc/apt/sources.list.d/hdnnp-deb-src.*
+  need_update=1
+fi
+
+# 2. Debian's LAMMPS (library, the headers it has, CMake/pkg-config files), Open MPI, dpkg-dev for
+#    `apt-get source`.
+PKGS="lammps liblammps-dev mpi-default-dev mpi-default-bin dpkg-dev pkg-config xz-utils"
+missing=""
+for p in $PKGS; do
+  dpkg -s "$p" >/dev/null 2>&1 || missing="$missing $p"
+done
+[ -z "$missing" ] || need_update=1
+if [ -n "$need_update" ]; then
   $SUDO apt-get update -qq
+fi
+if [ -n "$missing" ]; then
+  echo "lammps-deps: installing$missing" >&2
+  # shellcheck disable=SC2086  # $missing is a list of package names
+  $SUDO apt-get install -y -qq --no-install-recommends $missing >/dev/null
+fi
+
+if have_headers; then
+  echo "lammps-deps: headers already present" >&2
+  cd "$dest/src" && pwd
+  exit 0
 fi
 
 # 3. The source package of exactly the installed liblammps0 (source version, i.e. without a binNMU suffix).
