@@ -14,10 +14,12 @@
 #include <cstddef>
 #include <optional>
 #include <utility>
+#include <vector>
 
 #include <xtensor/xadapt.hpp>
 #include <xtensor/xtensor.hpp>
 
+#include "hdnnp/core/result.hpp"
 #include "hdnnp/core/vec3.hpp"
 
 namespace hdnnp {
@@ -48,6 +50,9 @@ template <class T> ConstView<T, 1> const_view(const T* p, std::size_t n) {
 template <class T> ConstView<T, 2> const_view(const T* p, std::size_t n, std::size_t m) {
     return xt::adapt(static_cast<const T*>(p), n * m, xt::no_ownership(), std::array<std::size_t, 2>{n, m});
 }
+template <class T> ConstView<T, 3> const_view(const T* p, std::size_t n, std::size_t m, std::size_t k) {
+    return xt::adapt(static_cast<const T*>(p), n * m * k, xt::no_ownership(), std::array<std::size_t, 3>{n, m, k});
+}
 
 /// The atoms a host hands in. Atom indices 0..n_local-1 are local atoms (their energies are computed),
 /// n_local..n_all-1 ghosts (periodic or domain images the host keeps; they only serve as neighbours).
@@ -75,6 +80,9 @@ struct HostOutput {
     double energy = 0.0;                                       ///< [energy]
     Mat3 virial{};                                             ///< W_ab = sum over local and ghost atoms of x_a F_b [energy]
     std::size_t extrapolation_count = 0;                       ///< symmetry functions outside the scaling.data range
+    /// The first ComputeOptions::max_extrapolation_records of them (set); ExtrapolationWarning::atom is the
+    /// host's atom index (0..n_local-1).
+    std::vector<ExtrapolationWarning> extrapolations;
 };
 
 }  // namespace hdnnp

@@ -2,6 +2,8 @@
 //
 //   auto c = hdnnp::Committee<>::load({"model_a", "model_b", "model_c"});
 //   hdnnp::CommitteeResult r = c.compute(structure);   // the mean, plus r.energy_spread, r.force_spread
+//   c.compute(host_atoms, source, host_output, committee_host_output);   // host entry point (LAMMPS):
+//                                     // the mean into the host's arrays, member energies and force deviations
 //
 // The symmetry functions of every atom are computed once (member 0's definitions; every member must have
 // the same elements, cutoff function and symmetry functions in the same order, else the constructor names
@@ -17,8 +19,10 @@
 // Extrapolation warnings are those of every member (ExtrapolationWarning::member says whose range was left).
 #pragma once
 
+#include <algorithm>
 #include <cmath>
 #include <cstddef>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -37,6 +41,41 @@ struct CommitteeResult : Result {
     std::vector<double> force_spread;    ///< shape (N): per atom sqrt(1/M sum_m |F_m - F_mean|^2) [energy/length]
     std::vector<double> member_energies; ///< shape (M) [energy]
 };
+
+/// What the committee's host entry point writes besides the mean (which goes into HostOutput).
+struct CommitteeHostOutput {
+    /// Shape (M, n_all, 3), optional: each member's deviation from the mean force, F_m - F_mean, ADDED like
+    /// forces [energy/length]. A host whose ghost atoms are images of atoms it or other domains own folds the
+    /// ghost rows back onto their owners (as it does forces: the deviations are linear in the per-centre
+    /// contributions, the spread is not), then committee_force_spread gives each atom's spread.
+    std::optional<MutableView<double, 3>> force_deviations;
+    std::vector<double> member_energies;  ///< shape (M): each member's energy of the host's centres (set) [energy]
+};
+
+/// Force spread of atom i from (folded) force deviations d of shape (M, n, 3):
+/// sqrt(1/M sum_m |d_m,i|^2) [energy/length], as CommitteeResult::force_spread.
+inline double committee_force_spread(const ConstView<double, 3>& d, std::size_t i) {
+    const std::size_t m = d.shape()[0], n = d.shape()[1];
+    const double* p = d.data();
+    double s = 0.0;
+    for (std::size_t k = 0; k < m; ++k)
+        for (std::size_t a = 0; a < 3; ++a) {
+            const double x = p[(k * n + i) * 3 + a];
+            s += x * x;
+        }
+    return std::sqrt(s / static_cast<double>(m));
+}
+
+/// Population standard deviation of the member energies (CommitteeResult::energy_spread) [energy].
+inline double committee_energy_spread(const std::vector<double>& member_energies) {
+    if (member_energies.empty()) return 0.0;
+    const double inv = 1.0 / static_cast<double>(member_energies.size());
+    double mean = 0.0, var = 0.0;
+    for (double e : member_energies) mean += e;
+    mean *= inv;
+    for (double e : member_energies) var += (e - mean) * (e - mean);
+    return std::sqrt(var * inv);
+}
 
 namespace detail {
 
@@ -117,15 +156,45 @@ public:
 
     /// The same on a frame with a neighbour source (see Potential::evaluate); forces of shape (n_all).
     template <class Source> CommitteeResult compute(const detail::Frame& f, const Source& src, const ComputeOptions& opt) const {
+        std::vector<Result> r = evaluate_members(f, src, opt);
+        return combine(r, opt);
+    }
+
+    /// Host entry point (see Potential::compute(HostAtoms, source, HostOutput)): the members' mean forces,
+    /// per-atom energies and per-atom virials are ADDED to out, the mean energy and virial set, extrapolation
+    /// warnings of every member reported; each member's energy and, if asked, force deviations go to c.
+    template <class Source>
+    void compute(const HostAtoms& atoms, const Source& src, HostOutput& out, CommitteeHostOutput& c, ComputeOptions opt = {}) const {
+        std::vector<Vec3> local;
+        const detail::Frame f = members_[0].host_frame(atoms, src, out, local);
+        const std::size_t m = members_.size(), n_all = f.n_all;
+        if (c.force_deviations &&
+            (c.force_deviations->shape()[0] != m || c.force_deviations->shape()[1] != n_all || c.force_deviations->shape()[2] != 3))
+            throw Error("CommitteeHostOutput::force_deviations must have shape (members, n_all, 3)");
+        opt.forces = true;
+        opt.per_atom = out.per_atom_energies.has_value() || out.per_atom_virials.has_value();
+        std::vector<Result> r = evaluate_members(f, src, opt);
+        const CommitteeResult mean = combine(r, opt);
+        P::add_to_host(mean, atoms, out);
+        c.member_energies = mean.member_energies;
+        if (c.force_deviations) {
+            double* d = c.force_deviations->data();
+            for (std::size_t k = 0; k < m; ++k)
+                for (std::size_t i = 0; i < n_all; ++i)
+                    for (std::size_t a = 0; a < 3; ++a) d[(k * n_all + i) * 3 + a] += r[k].forces[i][a] - mean.forces[i][a];
+        }
+    }
+
+private:
+    template <class Source> std::vector<Result> evaluate_members(const detail::Frame& f, const Source& src, const ComputeOptions& opt) const {
         const std::size_t m = members_.size();
         std::vector<const P*> ptrs(m);
         for (std::size_t k = 0; k < m; ++k) ptrs[k] = &members_[k];
         std::vector<Result> r(m);
         P::evaluate(ptrs.data(), m, f, src, opt, r.data());
-        return combine(r, opt);
+        return r;
     }
 
-private:
     static void mean_into(std::vector<double>& out, const std::vector<Result>& r, std::vector<double> Result::*field) {
         const double inv = 1.0 / static_cast<double>(r.size());
         out.assign((r[0].*field).size(), 0.0);

@@ -185,11 +185,25 @@ public:
     /// 3G/4G: the local atoms must be the whole structure (atoms.periodic, cell and total_charge apply).
     template <class Source>
     void compute(const HostAtoms& atoms, const Source& src, HostOutput& out, ComputeOptions opt = {}) const {
+        std::vector<Vec3> local;
+        const detail::Frame f = host_frame(atoms, src, out, local);
+        opt.forces = true;
+        opt.per_atom = out.per_atom_energies.has_value() || out.per_atom_virials.has_value();
+        Result r;
+        const Potential* self = this;
+        evaluate(&self, 1, f, src, opt, &r);
+        add_to_host(r, atoms, out);
+    }
+
+    /// The frame of the host entry point (also used by Committee's): checks the shapes of atoms and out, the
+    /// source's indices and (3G/4G) neutrality; `local` receives the local atoms' positions the frame points to.
+    template <class Source>
+    detail::Frame host_frame(const HostAtoms& atoms, const Source& src, const HostOutput& out, std::vector<Vec3>& local) const {
         static_assert(is_neighbor_source_v<Source>, "Potential::compute: the neighbour source needs a NeighborTraits specialisation (neighbors/sources.hpp)");
         const std::size_t n_all = atoms.positions.shape()[0];
         check_host_shapes(atoms, out, n_all);
         NeighborTraits<Source>::check(src, n_all);
-        std::vector<Vec3> local(atoms.n_local);
+        local.resize(atoms.n_local);
         const double* x = atoms.positions.data();
         for (std::size_t i = 0; i < atoms.n_local; ++i) local[i] = Vec3{{x[3 * i], x[3 * i + 1], x[3 * i + 2]}};
         detail::Frame f;
@@ -202,12 +216,30 @@ public:
         f.cell = atoms.cell;
         f.total_charge = atoms.total_charge;
         check_neutrality(f.periodic, f.total_charge);
-        opt.forces = true;
-        opt.per_atom = out.per_atom_energies.has_value() || out.per_atom_virials.has_value();
-        Result r;
-        const Potential* self = this;
-        evaluate(&self, 1, f, src, opt, &r);
-        add_to_host(r, atoms, out);
+        return f;
+    }
+
+    /// Adds a result on a host frame to the host's arrays (forces, per-atom energies and virials), sets energy,
+    /// virial and the extrapolation count and records.
+    static void add_to_host(const Result& r, const HostAtoms& atoms, HostOutput& out) {
+        const std::size_t n_all = atoms.positions.shape()[0];
+        double* F = out.forces.data();
+        for (std::size_t i = 0; i < n_all; ++i)
+            for (int a = 0; a < 3; ++a) F[3 * i + static_cast<std::size_t>(a)] += r.forces[i][static_cast<std::size_t>(a)];
+        if (out.per_atom_energies) {
+            double* e = out.per_atom_energies->data();
+            for (std::size_t i = 0; i < atoms.n_local; ++i) e[i] += r.per_atom_energies[i];
+        }
+        if (out.per_atom_virials) {
+            double* v = out.per_atom_virials->data();
+            for (std::size_t i = 0; i < n_all; ++i)
+                for (int a = 0; a < 3; ++a)
+                    for (int b = 0; b < 3; ++b) v[9 * i + static_cast<std::size_t>(3 * a + b)] += r.per_atom_virials[i][static_cast<std::size_t>(a)][static_cast<std::size_t>(b)];
+        }
+        out.energy = r.energy;
+        out.virial = r.virial;
+        out.extrapolation_count = r.extrapolation_count;
+        out.extrapolations = r.extrapolations;
     }
 
     /// Committees (potential/committee.hpp) and the entry points above: evaluates the members pots[0..n)
@@ -287,26 +319,6 @@ private:
         if (out.per_atom_virials &&
             (out.per_atom_virials->shape()[0] != n_all || out.per_atom_virials->shape()[1] != 3 || out.per_atom_virials->shape()[2] != 3))
             throw Error("HostOutput::per_atom_virials must have shape (n_all, 3, 3)");
-    }
-
-    static void add_to_host(const Result& r, const HostAtoms& atoms, HostOutput& out) {
-        const std::size_t n_all = atoms.positions.shape()[0];
-        double* F = out.forces.data();
-        for (std::size_t i = 0; i < n_all; ++i)
-            for (int a = 0; a < 3; ++a) F[3 * i + static_cast<std::size_t>(a)] += r.forces[i][static_cast<std::size_t>(a)];
-        if (out.per_atom_energies) {
-            double* e = out.per_atom_energies->data();
-            for (std::size_t i = 0; i < atoms.n_local; ++i) e[i] += r.per_atom_energies[i];
-        }
-        if (out.per_atom_virials) {
-            double* v = out.per_atom_virials->data();
-            for (std::size_t i = 0; i < n_all; ++i)
-                for (int a = 0; a < 3; ++a)
-                    for (int b = 0; b < 3; ++b) v[9 * i + static_cast<std::size_t>(3 * a + b)] += r.per_atom_virials[i][static_cast<std::size_t>(a)][static_cast<std::size_t>(b)];
-        }
-        out.energy = r.energy;
-        out.virial = r.virial;
-        out.extrapolation_count = r.extrapolation_count;
     }
 
     Model model_;
