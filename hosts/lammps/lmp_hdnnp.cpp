@@ -14,6 +14,8 @@
 // (added by this program too; it survives `clear` because commands live in the Input object, which `clear`
 // keeps).
 
+#include "compute_hdnnp_spread.h"
+#include "pair_hdnnp.h"
 #include "pair_hdnnp_check.h"
 
 #include "accelerator_kokkos.h"
@@ -24,6 +26,7 @@
 #include "lammps.h"
 #include "library.h"
 #include "lmppython.h"
+#include "modify.h"
 #include "version.h"
 
 #include <mpi.h>
@@ -47,10 +50,24 @@ template <class PairT> void register_pair_style(LAMMPS *lmp, const std::string &
   (*lmp->force->pair_map)[name] = &create_pair<PairT>;
 }
 
-// The styles this program adds. The real `hdnnp` style will be added here.
+// A creator for any Compute subclass, with the signature of Modify::ComputeCreator.
+template <class ComputeT> LAMMPS_NS::Compute *create_compute(LAMMPS *lmp, int narg, char **arg)
+{
+  return new ComputeT(lmp, narg, arg);
+}
+
+// Makes `compute ID group name ...` create a ComputeT.
+template <class ComputeT> void register_compute_style(LAMMPS *lmp, const std::string &name)
+{
+  (*lmp->modify->compute_map)[name] = &create_compute<ComputeT>;
+}
+
+// The styles this program adds.
 void register_styles(LAMMPS *lmp)
 {
+  register_pair_style<LAMMPS_NS::PairHDNNP>(lmp, "hdnnp");
   register_pair_style<LAMMPS_NS::PairHDNNPCheck>(lmp, "hdnnp/check");
+  register_compute_style<LAMMPS_NS::ComputeHDNNPSpread>(lmp, "hdnnp/spread");
 }
 
 // Input-script command `hdnnp_register_styles`: adds the styles again, e.g. after `clear`.
