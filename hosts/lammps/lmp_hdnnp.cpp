@@ -8,11 +8,15 @@
 // styles up by name in the map Force::pair_map (name -> creator function), which its constructor fills from
 // the compiled-in style list; this program adds its creators to that map after the constructor has run.
 //
-// `clear` rebuilds LAMMPS's style maps from the compiled-in list, which drops these styles again (LAMMPS's
-// plugin styles are likewise dropped by `clear`). Scripts that use `clear` re-add them with the command
+// `clear` rebuilds LAMMPS's style maps from the compiled-in list, which would drop these styles again (as it
+// drops LAMMPS's own plugin styles). Input scripts often start with `clear` (LAMMPS's ML-HDNNP examples do), so
+// this program adds them again after every `clear`: it defines LAMMPS_NS::Input::clear itself, which the
+// dynamic linker then uses instead of the library's (liblammps calls it through its PLT, and lmp_hdnnp exports
+// its symbols), calls the library's original (found with dlsym(RTLD_NEXT, ...)) and registers the styles.
+// The command
 //   hdnnp_register_styles
-// (added by this program too; it survives `clear` because commands live in the Input object, which `clear`
-// keeps).
+// (added by this program; it survives `clear` because commands live in the Input object, which `clear` keeps)
+// does the same by hand.
 
 #include "compute_hdnnp_spread.h"
 #include "pair_hdnnp.h"
@@ -29,6 +33,7 @@
 #include "modify.h"
 #include "version.h"
 
+#include <dlfcn.h>
 #include <mpi.h>
 
 #include <cstdio>
@@ -126,6 +131,19 @@ bool library_matches_headers(LAMMPS *lmp, std::string &why)
 }
 
 }    // namespace hdnnp_lammps
+
+// The `clear` command (see the top of this file): the library's Input::clear, then the styles again.
+void LAMMPS_NS::Input::clear()
+{
+  using Clear = void (*)(LAMMPS_NS::Input *);
+  static const Clear original = reinterpret_cast<Clear>(dlsym(RTLD_NEXT, "_ZN9LAMMPS_NS5Input5clearEv"));
+  if (original == nullptr) {
+    std::fprintf(stderr, "lmp_hdnnp: ERROR: LAMMPS's Input::clear not found in the library (%s)\n", dlerror());
+    MPI_Abort(MPI_COMM_WORLD, 1);
+  }
+  original(this);
+  hdnnp_lammps::register_styles(lmp);
+}
 
 int main(int argc, char **argv)
 {

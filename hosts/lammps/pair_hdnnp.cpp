@@ -313,6 +313,11 @@ void PairHDNNP::init_style()
       error->all(FLERR, "pair_style hdnnp: a {} model needs a box periodic in all three dimensions or in none "
                         "(boundary p p p or f f f / s s s)",
                  pot.generation() == hdnnp::Generation::third ? "3G-HDNNP" : "4G-HDNNP");
+    try {
+      pot.check_neutrality(np == 3, total_charge);
+    } catch (const std::exception &e) {
+      error->all(FLERR, "pair_style hdnnp: {} (keyword charge)", e.what());
+    }
   }
 
   if (comm->me == 0) {

@@ -2,8 +2,9 @@
 #
 #   awk -v types="H O" -v masses="1.008 15.999" [-v scale=S] [-v extra=N] -f input_data_to_lammps.awk input.data
 #
-# types:  element symbols in LAMMPS type order (type 1 = first symbol, ...); an element of the structure that is
-#         not listed is an error. A symbol may be NULL (a type no atom of the structure gets).
+# types:  element symbols in LAMMPS type order (type 1 = first symbol, ...); an element's atoms get the first type
+#         that lists it, an element of the structure that is not listed is an error. A symbol may be NULL or
+#         repeated (types no atom of the structure gets).
 # masses: one mass per type [LAMMPS mass units].
 # scale:  LAMMPS length per input.data length (1 by default; 1/1.8897261328 turns bohr into Angstrom).
 # extra:  number of additional atom types declared (atoms are not added), e.g. for pair_style hybrid tests.
@@ -19,7 +20,7 @@ BEGIN {
   if (extra == "") extra = 0
   ntypes = split(types, tname, " ")
   if (split(masses, tmass, " ") != ntypes) { print "input_data_to_lammps: one mass per type is needed" > "/dev/stderr"; exit 1 }
-  for (t = 1; t <= ntypes; ++t) type_of[tname[t]] = t
+  for (t = ntypes; t >= 1; --t) type_of[tname[t]] = t
   n = 0; nl = 0; done = 0
 }
 done { next }
