@@ -20,7 +20,6 @@
 
 #include "compute_hdnnp_spread.h"
 #include "pair_hdnnp.h"
-#include "pair_hdnnp_check.h"
 
 #include "accelerator_kokkos.h"
 #include "command.h"
@@ -71,7 +70,6 @@ template <class ComputeT> void register_compute_style(LAMMPS *lmp, const std::st
 void register_styles(LAMMPS *lmp)
 {
   register_pair_style<LAMMPS_NS::PairHDNNP>(lmp, "hdnnp");
-  register_pair_style<LAMMPS_NS::PairHDNNPCheck>(lmp, "hdnnp/check");
   register_compute_style<LAMMPS_NS::ComputeHDNNPSpread>(lmp, "hdnnp/spread");
 }
 

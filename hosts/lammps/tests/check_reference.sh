@@ -3,7 +3,8 @@
 #   sh check_reference.sh MPIEXEC NP LMP_HDNNP HDNNP MODEL_DIR INPUT_DATA WORKDIR [COMMITTEE_DIRS]
 # Environment: ELEMENTS (pair_coeff list, default "H O"), MASSES (default "1.008 15.999"), RC (the model's
 # cutoff in model length units, default 12), FD_CHECK (1: check the virial by finite differences, the default;
-# 0: only print them) and TOL_E / TOL_F / TOL_SUM / TOL_FD (see below).
+# 0: only print them), PE_ATOM_CHECK (1, the default without a committee: check pe/atom per atom) and
+# TOL_E / TOL_F / TOL_SUM / TOL_FD (see below).
 #
 # 1. `hdnnp predict MODEL_DIR INPUT_DATA` (with --committee COMMITTEE_DIRS if given) gives the reference.
 # 2. The structure is converted to a LAMMPS data file twice and evaluated with reference.in (`run 0`):
@@ -15,6 +16,9 @@
 #    - forces = hdnnp predict's, absolute TOL_F (1e-8) per component;
 #    - sum of compute pe/atom = pe, sum of compute stress/atom = -P_virial V (6 components) and sum of compute
 #      centroid/stress/atom = -P_virial V (9 components, yx = xy ...), relative TOL_SUM (1e-10);
+#    - per atom: the symmetric part of centroid/stress/atom = stress/atom (relative to the largest component,
+#      1e-12); 2G single models (PE_ATOM_CHECK=1): pe/atom = hdnnp predict's atomic energy (nnatoms.out) +
+#      mean_energy + atom_energy of input.nn (absolute TOL_F);
 #    - the virial against the energy: W_aa = P_aa V / nktv2p = -dE/d(epsilon_aa) by central differences of the
 #      box scaled by 1 +- 1e-4 along each axis, relative to max |W_aa|, TOL_FD (1e-5). Not for 3G/4G models
 #      (FD_CHECK=0): n2p2's Ewald parameters, and with them the k-vector set, follow the box, so the energy is
@@ -40,6 +44,8 @@ TOL_F=${TOL_F:-1e-8}
 TOL_SUM=${TOL_SUM:-1e-10}
 TOL_FD=${TOL_FD:-1e-5}
 FD_CHECK=${FD_CHECK:-1}
+if [ -n "${8:-}" ]; then PE_ATOM_CHECK=0; fi
+PE_ATOM_CHECK=${PE_ATOM_CHECK:-1}
 
 rm -rf "$work"
 mkdir -p "$work"
@@ -86,7 +92,8 @@ for units in electron metal; do
   [ "$with_committee" = 1 ] && committee_out=predict/committee.out
   echo "== units $units (cflength $cfl, cfenergy $cfe), $np rank(s), cutoff $cutoff"
   awk -v cfl="$cfl" -v cfe="$cfe" -v nktv2p="$nktv2p" -v h=1e-4 -v tol_e="$TOL_E" -v tol_f="$TOL_F" \
-      -v tol_sum="$TOL_SUM" -v tol_fd="$TOL_FD" -v fd_check="$FD_CHECK" -v committee="$with_committee" '
+      -v tol_sum="$TOL_SUM" -v tol_fd="$TOL_FD" -v fd_check="$FD_CHECK" -v pe_atom_check="$PE_ATOM_CHECK" \
+      -v committee="$with_committee" '
     function abs(x) { return x < 0 ? -x : x }
     function max(a, b) { return a > b ? a : b }
     function report(name, value, limit, detail,    ok) {
@@ -95,6 +102,13 @@ for units in electron metal; do
       if (!ok) failed++
     }
     FNR == 1 { file = FILENAME; atoms_section = 0 }
+    file ~ /input\.nn$/ && $1 == "mean_energy" { mean_energy = $2; next }
+    file ~ /input\.nn$/ && $1 == "atom_energy" { atom_energy[$2] = $3; next }
+    file ~ /input\.nn$/ { next }
+    file ~ /input\.data$/ && $1 == "atom" { symbol[++natom_in] = $5; next }
+    file ~ /input\.data$/ && $1 == "end" { nextfile }
+    file ~ /input\.data$/ { next }
+    file ~ /nnatoms\.out$/ && $1 !~ /^#/ && NF == 7 { ea_ref[$2] = $7; next }
     file ~ /energy\.out$/ && $1 !~ /^#/ && NF >= 4 { e_ref = $4; next }
     file ~ /nnforces\.out$/ && $1 !~ /^#/ && NF == 8 { fr[$2, 1] = $6; fr[$2, 2] = $7; fr[$2, 3] = $8; nref++; next }
     file ~ /committee\.out$/ && $1 == "E" { es_ref = $5; next }
@@ -105,6 +119,12 @@ for units in electron metal; do
       if (file ~ /spread\.dump$/) { sp[$1] = $2; nsp++; next }
       n++
       for (k = 1; k <= 3; ++k) f[$1, k] = $(2 + k)
+      pa[$1] = $6
+      # symmetric part of the centroid form (xx yy zz xy xz yz yx zx zy) against stress/atom (xx yy zz xy xz yz)
+      for (k = 1; k <= 6; ++k) {
+        c = k <= 3 ? $(12 + k) : 0.5 * ($(12 + k) + $(15 + k))
+        dcs = max(dcs, abs(c - $(6 + k))); scs = max(scs, abs($(6 + k)))
+      }
       next
     }
     file ~ /log\.lammps$/ && $1 == "REFERENCE" {
@@ -130,6 +150,13 @@ for units in electron metal; do
       if (fmax == 0) { print "  FAIL: reference forces are zero"; exit 1 }
       report("forces vs hdnnp predict (absolute, model units)", df, tol_f, sprintf("[max |F| %.3e]", fmax))
       report("sum pe/atom vs pe (relative)", abs(sum_pe - pe) / abs(pe), tol_sum, "")
+      if (pe_atom_check) {
+        dpa = 0
+        for (id = 1; id <= natoms; ++id)
+          dpa = max(dpa, abs(pa[id] * cfe - (ea_ref[id] + mean_energy + atom_energy[symbol[id]])))
+        report("pe/atom vs nnatoms.out + offsets (absolute, per atom)", dpa, tol_f, "")
+      }
+      report("centroid/stress/atom, symmetric part, vs stress/atom (rel.)", dcs / scs, 1e-12, "")
       scale = 0; d = 0; dc = 0
       for (k = 1; k <= 6; ++k) { scale = max(scale, abs(pv[k] * vol)); d = max(d, abs(ss[k] + pv[k] * vol)) }
       # centroid: xx yy zz xy xz yz yx zx zy against the symmetric -P V
@@ -157,7 +184,7 @@ for units in electron metal; do
       }
       exit failed ? 1 : 0
     }
-  ' predict/energy.out predict/nnforces.out "$committee_out" "$units/ref.dump" "$spread_dump" "$units/log.lammps" || failed=1
+  ' "$model/input.nn" "$input" predict/nnatoms.out predict/energy.out predict/nnforces.out "$committee_out" "$units/ref.dump" "$spread_dump" "$units/log.lammps" || failed=1
 done
 if [ "$failed" != 0 ]; then
   echo "check(s) FAILED (files in $work)"
