@@ -224,3 +224,57 @@ TEST_CASE("Atoms of types the potential does not handle (element -1) are skipped
     CHECK(std::abs(out.energy - ref.energy) <= 1e-12 * std::abs(ref.energy));
     CHECK(f[3 * n] == 0.0);
 }
+
+TEST_CASE("A committee through the host entry point (LAMMPS-style ghosts): the mean, member energies and, once the "
+          "force deviations are folded back, the force spreads of compute(structure)", "[potential][host][committee]") {
+    const std::string dir = test::predict_dir("H2O_RPBE-D3");
+    const auto c = Committee<>::load({dir, test::reference_dir() + "/potentials/H2O_BLYP"});
+    const Structure s = io::read_input_data(dir + "/input.data").at(0);
+    ComputeOptions opt;
+    opt.per_atom = true;
+    const CommitteeResult ref = c.compute(s, opt);
+    const std::vector<int> el = c.member(0).element_indices(s);
+    const test::GhostFrame g = test::make_ghost_frame(s, el, c.cutoff(), 2.0);
+    const std::size_t n_all = g.n_all(), n = s.size(), m = c.size();
+    std::vector<double> f(3 * n_all, 0.0), e(n, 0.0), v(9 * n_all, 0.0), dev(m * n_all * 3, 0.0);
+    HostAtoms atoms{const_view(g.x.data(), n_all, 3), const_view(g.element.data(), n_all), n};
+    HostOutput out{view(f.data(), n_all, 3)};
+    out.per_atom_energies = view(e.data(), n);
+    out.per_atom_virials = view(v.data(), n_all, 3, 3);
+    CommitteeHostOutput co;
+    co.force_deviations = view(dev.data(), m, n_all, 3);
+    c.compute(atoms, g.list(), out, co);
+    REQUIRE(n_all > 2 * n);
+
+    CHECK(std::abs(out.energy - ref.energy) <= 1e-12 * std::abs(ref.energy));
+    REQUIRE(co.member_energies.size() == m);
+    for (std::size_t k = 0; k < m; ++k) CHECK(std::abs(co.member_energies[k] - ref.member_energies[k]) <= 1e-12 * std::abs(ref.energy));
+    CHECK(std::abs(committee_energy_spread(co.member_energies) - ref.energy_spread) <= 1e-9 * ref.energy_spread);
+    // Fold ghosts back onto their owners: forces, per-atom virials and the members' force deviations.
+    std::vector<Vec3> F(n, Vec3{0, 0, 0});
+    std::vector<Mat3> V(n, Mat3{});
+    std::vector<double> D(m * n * 3, 0.0);
+    for (std::size_t i = 0; i < n_all; ++i) {
+        const std::size_t o = g.owner[i];
+        for (std::size_t a = 0; a < 3; ++a) {
+            F[o][a] += f[3 * i + a];
+            for (std::size_t b = 0; b < 3; ++b) V[o][a][b] += v[9 * i + 3 * a + b];
+            for (std::size_t k = 0; k < m; ++k) D[(k * n + o) * 3 + a] += dev[(k * n_all + i) * 3 + a];
+        }
+    }
+    CHECK(max_abs_diff(F, ref.forces) <= 1e-10);
+    double de = 0.0, ds = 0.0, smax = 0.0, dsu = 0.0;
+    const auto folded = const_view(D.data(), m, n, 3);
+    const auto unfolded = const_view(dev.data(), m, n_all, 3);
+    for (std::size_t i = 0; i < n; ++i) {
+        de = std::max(de, std::abs(e[i] - ref.per_atom_energies[i]));
+        ds = std::max(ds, std::abs(committee_force_spread(folded, i) - ref.force_spread[i]));
+        dsu = std::max(dsu, std::abs(committee_force_spread(unfolded, i) - ref.force_spread[i]));
+        smax = std::max(smax, ref.force_spread[i]);
+    }
+    CHECK(de <= 1e-10);
+    INFO("largest force spread " << smax << ", off by " << ds << " folded, " << dsu << " without folding");
+    CHECK(ds <= 1e-12);
+    CHECK(dsu > 1e-6 * smax);  // the folding matters: spreads of the unfolded rows are not the atoms' spreads
+    check_per_atom_sums(e, V, out.energy, out.virial);
+}
