@@ -1,5 +1,11 @@
 #!/bin/sh
-# Installs what hdnnp needs to build and test on Debian 12 (bookworm). Idempotent.
+# Installs what hdnnp needs to build and test on Debian 12 (bookworm), including the LAMMPS host
+# (hosts/lammps: Debian's LAMMPS, Open MPI and the same LAMMPS version's headers, see scripts/lammps-deps.sh).
+# Idempotent.
+#
+#   sh scripts/install-deps.sh [BUILD_DIR]      (default BUILD_DIR: build, the CMake build directory that
+#                                                receives the LAMMPS headers in BUILD_DIR/_deps/lammps-source)
+# HDNNP_SKIP_LAMMPS=1 leaves the LAMMPS host out (CMake then builds and tests everything else).
 set -e
 SUDO=""
 if [ "$(id -u)" != "0" ]; then SUDO="sudo"; fi
@@ -11,4 +17,7 @@ done
 if [ -n "$missing" ]; then
   $SUDO apt-get update -qq
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends $missing >/dev/null
+fi
+if [ "${HDNNP_SKIP_LAMMPS:-0}" != "1" ]; then
+  sh "$(dirname "$0")/lammps-deps.sh" "${1:-build}" >/dev/null
 fi
