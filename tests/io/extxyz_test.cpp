@@ -396,3 +396,17 @@ TEST_CASE("An error in a later frame names that frame's line", "[io]") {
     CHECK(s.symbols[0] == "H");
     CHECK_THROWS_WITH(reader.next(s), Catch::Contains("frames.xyz:7: invalid z coordinate 'zero'"));
 }
+
+// Found by fuzzing (fuzz_extxyz): a CR inside a quoted value was read into the comment, which the writer then
+// refused to write ("comment or set contains a line break").
+TEST_CASE("A carriage return inside a quoted or escaped value is rejected", "[io]") {
+    CHECK_THROWS_WITH(read_text("1\nLattece=\"5.0\r0\" energy=1\nH 0 0 0\n"),
+                      Catch::Contains("bad.xyz:2: carriage return (CR) inside a quoted or escaped value at column 13"));
+    CHECK_THROWS_WITH(read_text("1\nset=a\\\rb\nH 0 0 0\n"),
+                      Catch::Contains("bad.xyz:2: carriage return (CR) inside a quoted or escaped value at column 7"));
+    // CR outside values is whitespace: CRLF files are read.
+    const auto v = read_text("1\r\nenergy=1 comment=\"x y\"\r\nH 0 0 0\r\n");
+    REQUIRE(v.size() == 1);
+    CHECK(v[0].comment == "x y");
+    CHECK(v[0].energy == 1.0);
+}

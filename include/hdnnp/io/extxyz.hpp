@@ -79,6 +79,11 @@ inline std::vector<ExtxyzPair> parse_extxyz_pairs(std::string_view text, const s
     bool escaped = false;
     for (std::size_t i = 0; i < text.size(); ++i) {
         const char c = text[i];
+        // A CR inside a quoted or escaped value would put a line break into the structure's comment or set,
+        // which no line-based format can hold (outside values it is whitespace, as in CRLF files).
+        if (c == '\r' && (escaped || closing))
+            throw ParseError(file, line, "carriage return (CR) inside a quoted or escaped value at column " + std::to_string(i + 1) +
+                                             ": expected the value on one line");
         if (escaped) {
             work.back().fields.back() += c;
             mark(i);
