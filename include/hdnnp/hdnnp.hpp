@@ -21,6 +21,7 @@
 #include "hdnnp/electrostatics/screening.hpp"
 #include "hdnnp/io/extxyz.hpp"
 #include "hdnnp/io/input_data.hpp"
+#include "hdnnp/io/limits.hpp"
 #include "hdnnp/io/n2p2_model.hpp"
 #include "hdnnp/io/n2p2_output.hpp"
 #include "hdnnp/neighbors/neighbor_list.hpp"

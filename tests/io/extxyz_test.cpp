@@ -410,3 +410,16 @@ TEST_CASE("A carriage return inside a quoted or escaped value is rejected", "[io
     CHECK(v[0].comment == "x y");
     CHECK(v[0].energy == 1.0);
 }
+
+// Found by fuzzing (fuzz_extxyz): the atom count was used to size the arrays before any atom line was read, so a
+// count of 10^16 made a 3-line file ask for petabytes.
+TEST_CASE("An atom count above the limit is refused, a large count in a short file allocates nothing big", "[io][limits]") {
+    CHECK_THROWS_WITH(read_text("100000001\n\nH 0 0 0\n"),
+                      Catch::Contains("bad.xyz:1: frame declares 100000001 atoms, more than the limit of 100000000 "
+                                      "(hdnnp::io::limits::max_atoms)"));
+    CHECK_THROWS_WITH(read_text("18446744073709551615\n\nH 0 0 0\n"),
+                      Catch::Contains("bad.xyz:1: frame declares 18446744073709551615 atoms, more than the limit"));
+    CHECK_THROWS_WITH(read_text("100000000\n\nH 0 0 0\n"),
+                      Catch::Contains("bad.xyz:4: unexpected end of file: expected 100000000 atom lines for the frame begun at "
+                                      "line 1, got 1"));
+}

@@ -47,6 +47,7 @@
 #include "hdnnp/core/model.hpp"
 #include "hdnnp/descriptors/compact.hpp"
 #include "hdnnp/detail/parse.hpp"
+#include "hdnnp/io/limits.hpp"
 
 namespace hdnnp::io {
 
@@ -189,6 +190,9 @@ inline void read_elements(const Settings& S, Model& m) {
     const long ne = S.integer(ne_line, 1, "the number of elements");
     const Line& el_line = S.require("elements");
     if (ne < 1) S.fail(ne_line.number, "number_of_elements must be at least 1");
+    if (ne > limits::max_elements)
+        S.fail(ne_line.number, "number_of_elements " + std::to_string(ne) + " exceeds the limit of " +
+                                   std::to_string(limits::max_elements) + " elements (hdnnp::io::limits::max_elements)");
     if (static_cast<long>(el_line.words.size()) - 1 != ne)
         S.fail(el_line.number, "'elements' lists " + std::to_string(el_line.words.size() - 1) + " elements but number_of_elements is " +
                                    std::to_string(ne));
@@ -347,6 +351,10 @@ inline std::vector<std::vector<SymFnSpec>> read_symmetry_functions(const Setting
     std::vector<std::vector<SymFnSpec>> sfs(m.elements.size());
     for (const Line& l : S.all("symfunction_short")) {
         SymFnSpec f = read_symmetry_function(S, m, l);
+        if (sfs[static_cast<std::size_t>(f.element)].size() == limits::max_symmetry_functions)
+            S.fail(l.number, "element " + m.elements[static_cast<std::size_t>(f.element)].symbol + " has more than " +
+                                 std::to_string(limits::max_symmetry_functions) +
+                                 " symmetry functions, the limit (hdnnp::io::limits::max_symmetry_functions)");
         sfs[static_cast<std::size_t>(f.element)].push_back(std::move(f));
     }
     for (std::size_t e = 0; e < m.elements.size(); ++e) {
@@ -364,6 +372,34 @@ struct Architecture {
     std::vector<std::vector<Activation>> acts;     // per element: hidden layers, then output
 };
 
+/// The message for a hidden layer wider than limits::max_layer_width.
+inline std::string layer_width_error(long w) {
+    return "layer width " + std::to_string(w) + " exceeds the limit of " + std::to_string(limits::max_layer_width) +
+           " nodes (hdnnp::io::limits::max_layer_width)";
+}
+
+/// Weights and biases of a network n_in -> widths -> 1; SIZE_MAX if the count does not fit in a size_t.
+inline std::size_t network_parameters(std::size_t n_in, std::vector<std::size_t> widths) {
+    constexpr std::size_t huge = static_cast<std::size_t>(-1);
+    widths.push_back(1);
+    std::size_t need = 0;
+    for (std::size_t w : widths) {
+        if (n_in != 0 && w > (huge - w) / (n_in + 1)) return huge;  // n_in w + w would overflow
+        const std::size_t layer = n_in * w + w;
+        if (need > huge - layer) return huge;
+        need += layer;
+        n_in = w;
+    }
+    return need;
+}
+
+/// The architecture text "n_in-w1-...-1" of messages.
+inline std::string architecture_text(std::size_t n_in, const std::vector<std::size_t>& widths) {
+    std::string arch = std::to_string(n_in);
+    for (std::size_t w : widths) arch += "-" + std::to_string(w);
+    return arch + "-1";
+}
+
 /// `global_{hidden_layers,nodes,activation}<sfx>` and their `element_*<sfx>` overrides (sfx `_short` for
 /// the short-range networks, `_electrostatic` for the 3G charge / 4G electronegativity networks).
 inline Architecture read_architecture(const Settings& S, const Model& m, const std::string& sfx) {
@@ -371,6 +407,9 @@ inline Architecture read_architecture(const Settings& S, const Model& m, const s
     const Line& hl = S.require("global_hidden_layers" + sfx);
     const long nh = S.integer(hl, 1, "the number of hidden layers");
     if (nh < 0) S.fail(hl.number, "number of hidden layers must not be negative");
+    if (nh > limits::max_hidden_layers)
+        S.fail(hl.number, std::to_string(nh) + " hidden layers exceed the limit of " + std::to_string(limits::max_hidden_layers) +
+                              " (hdnnp::io::limits::max_hidden_layers)");
     a.nh = nh;
     const Line& nodes = S.require("global_nodes" + sfx);
     if (static_cast<long>(nodes.words.size()) - 1 != nh)
@@ -380,6 +419,7 @@ inline Architecture read_architecture(const Settings& S, const Model& m, const s
     for (long k = 0; k < nh; ++k) {
         const long w = S.integer(nodes, static_cast<std::size_t>(k) + 1, "a layer width");
         if (w < 1) S.fail(nodes.number, "layer widths must be positive");
+        if (w > limits::max_layer_width) S.fail(nodes.number, layer_width_error(w));
         widths.push_back(static_cast<std::size_t>(w));
     }
     const Line& act = S.require("global_activation" + sfx);
@@ -412,6 +452,7 @@ inline Architecture read_architecture(const Settings& S, const Model& m, const s
         for (long k = 0; k + 1 < nh; ++k) {
             const long w = S.integer(l, static_cast<std::size_t>(k) + 2, "a layer width");
             if (w < 1) S.fail(l.number, "layer widths must be positive");
+            if (w > limits::max_layer_width) S.fail(l.number, layer_width_error(w));
             a.widths[e][static_cast<std::size_t>(k)] = static_cast<std::size_t>(w);
         }
     }
@@ -429,6 +470,21 @@ inline Architecture read_architecture(const Settings& S, const Model& m, const s
         }
     }
     return a;
+}
+
+/// Refuses, at the `global_nodes<sfx>` line, networks with more than limits::max_network_parameters weights and
+/// biases (inputs: each element's functions plus extra_inputs), before any weights file is read.
+inline void check_network_sizes(const Settings& S, const Model& m, const std::vector<std::vector<SymFnSpec>>& sfs,
+                                const Architecture& a, const std::string& sfx, std::size_t extra_inputs) {
+    for (std::size_t e = 0; e < m.elements.size(); ++e) {
+        const std::size_t n_in = sfs[e].size() + extra_inputs;
+        const std::size_t need = network_parameters(n_in, a.widths[e]);
+        if (need > limits::max_network_parameters)
+            S.fail(S.require("global_nodes" + sfx).number,
+                   "the " + architecture_text(n_in, a.widths[e]) + " network of element " + m.elements[e].symbol + " would have " +
+                       std::to_string(need) + " weights and biases, more than the limit of " +
+                       std::to_string(limits::max_network_parameters) + " (hdnnp::io::limits::max_network_parameters)");
+    }
 }
 
 /// `fixed_gausswidth El sigma` lines (3G, 4G): the Gaussian charge widths; every element needs one in 4G.
@@ -637,7 +693,17 @@ inline Network read_network(std::istream& ws, const std::string& wname, std::siz
         layers.push_back(L);
         n_in = L.n_out;
     }
+    // The count the architecture needs, known before the file is read: only that many values are kept (more
+    // are counted for the message), so the memory is bounded by the architecture, not by the file.
+    const std::size_t need = network_parameters(layers.front().n_in, widths);
+    const std::string arch = architecture_text(layers.front().n_in, widths);
+    if (need > limits::max_network_parameters)
+        throw ParseError(wname, 0, "the " + arch + " " + what + " of element " + symbol + " would have " + std::to_string(need) +
+                                       " weights and biases, more than the limit of " +
+                                       std::to_string(limits::max_network_parameters) +
+                                       " (hdnnp::io::limits::max_network_parameters)");
     std::vector<double> values;
+    std::size_t count = 0;
     std::string raw;
     std::size_t n = 0;
     while (std::getline(ws, raw)) {
@@ -646,19 +712,16 @@ inline Network read_network(std::istream& ws, const std::string& wname, std::siz
         if (w.empty() || w[0][0] == '#') continue;
         double v;
         if (!hdnnp::detail::parse_double(w[0], v)) throw ParseError(wname, n, "expected a number in column 1, got '" + w[0] + "'");
-        values.push_back(v);
+        if (count++ < need) values.push_back(v);
     }
-    std::size_t need = 0;
-    std::string arch = std::to_string(layers.front().n_in);
-    for (const auto& L : layers) { need += L.n_in * L.n_out + L.n_out; arch += "-" + std::to_string(L.n_out); }
-    if (third && what == "network" && values.size() == need + layers.front().n_out)
-        throw ParseError(wname, 0, "holds " + std::to_string(values.size()) + " weights and biases: the short-range network of element " +
+    if (third && what == "network" && count == need + layers.front().n_out)
+        throw ParseError(wname, 0, "holds " + std::to_string(count) + " weights and biases: the short-range network of element " +
                                        symbol + " has " + std::to_string(layers.front().n_in + 1) +
                                        " inputs (symmetry functions and the charge, as in 4G), but a 3G short-range network takes only the " +
                                        std::to_string(layers.front().n_in) + " symmetry functions (" + arch + " needs " +
                                        std::to_string(need) + ")");
-    if (values.size() != need)
-        throw ParseError(wname, 0, "holds " + std::to_string(values.size()) + " weights and biases but the " + arch + " " +
+    if (count != need)
+        throw ParseError(wname, 0, "holds " + std::to_string(count) + " weights and biases but the " + arch + " " +
                                        what + " of element " + symbol + " needs " + std::to_string(need));
     std::size_t p = 0;
     for (auto& L : layers) {
@@ -718,6 +781,8 @@ inline Model parse_n2p2_model(std::istream& input_nn, const std::string& input_n
     const Architecture short_arch = read_architecture(S, m, "_short");
     Architecture elec_arch;
     if (fourth || third) elec_arch = read_architecture(S, m, "_electrostatic");
+    check_network_sizes(S, m, sfs, short_arch, "_short", fourth ? 1 : 0);
+    if (fourth || third) check_network_sizes(S, m, sfs, elec_arch, "_electrostatic", 0);
     const bool normalize_nodes = S.has("normalize_nodes");
     if (fourth || third) read_electrostatics(S, m);
 
