@@ -884,3 +884,15 @@ TEST_CASE("n2p2 model refuses more symmetry functions per element than the limit
     CHECK_THROWS_WITH(parse(in), Contains("input.nn:10014: element H has more than 10000 symmetry functions, the limit "
                                           "(hdnnp::io::limits::max_symmetry_functions)"));
 }
+
+// Found by review while fuzzing: the type was narrowed from long to int before its range was checked, so
+// 2^32 + 2 was read as 2 (a silent wrong value instead of an error).
+TEST_CASE("n2p2 model rejects cutoff and symmetry function types that only look valid after narrowing to int",
+          "[io][model]") {
+    CHECK_THROWS_WITH(parse(Inputs{}.set(4, "cutoff_type 4294967298")),
+                      Contains("input.nn:4: unknown cutoff_type 4294967298 (expected 0..8)"));
+    CHECK_THROWS_WITH(parse(Inputs{}.set(13, "symfunction_short O 4294967298 H 0.01 0.0 6.0")),
+                      Contains("input.nn:13: unknown symmetry function type 4294967298"));
+    CHECK_THROWS_WITH(parse(Inputs{}.set(13, "symfunction_short O -4294967294 H 0.01 0.0 6.0")),
+                      Contains("input.nn:13: unknown symmetry function type -4294967294"));
+}

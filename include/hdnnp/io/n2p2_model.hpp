@@ -216,8 +216,9 @@ inline void read_elements(const Settings& S, Model& m) {
 inline double read_cutoff(const Settings& S, Model& m) {
     const Line& ct = S.require("cutoff_type");
     if (ct.words.size() < 2 || ct.words.size() > 3) S.fail(ct.number, "'cutoff_type' takes a type (0..8) and an optional alpha");
-    m.cutoff_type = static_cast<int>(S.integer(ct, 1, "the cutoff type"));
-    if (m.cutoff_type < 0 || m.cutoff_type > 8) S.fail(ct.number, "unknown cutoff_type " + ct.words[1] + " (expected 0..8)");
+    const long type = S.integer(ct, 1, "the cutoff type");  // range checked before the narrowing to int
+    if (type < 0 || type > 8) S.fail(ct.number, "unknown cutoff_type " + ct.words[1] + " (expected 0..8)");
+    m.cutoff_type = static_cast<int>(type);
     m.cutoff = make_cutoff(m.cutoff_type);
     if (ct.words.size() == 3) {
         m.cutoff_alpha = S.number(ct, 2, "the cutoff shift alpha");
@@ -285,7 +286,7 @@ inline SymFnSpec read_symmetry_function(const Settings& S, const Model& m, const
     long type;
     if (!hdnnp::detail::parse_int(l.words[2], type))
         S.fail(l.number, "symmetry function type must be an integer, got '" + l.words[2] + "'");
-    f.type = static_cast<int>(type);
+    f.type = type >= 0 && type <= 25 ? static_cast<int>(type) : 0;  // 0: unknown (no narrowing of e.g. 2^32 + 2 to 2)
     const std::size_t nv = n_values(f.type);
     if (nv == 0)
         S.fail(l.number, "unknown symmetry function type " + l.words[2] + " (expected 2, 3, 9, 12, 13 or 20-25)");
