@@ -26,13 +26,7 @@ build=${FUZZ_BUILD_DIR:-$root/build-fuzz}
 ref=${HDNNP_REFERENCE_DIR:-$root/../shared/reference/n2p2}
 
 # clang with libFuzzer and the OpenMP runtime (Debian 12 packages).
-missing=""
-for p in clang libclang-rt-14-dev libomp-14-dev; do dpkg -s "$p" >/dev/null 2>&1 || missing="$missing $p"; done
-if [ -n "$missing" ]; then
-  SUDO=""; [ "$(id -u)" != "0" ] && SUDO="sudo"
-  $SUDO apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends $missing >/dev/null
-fi
+sh "$root/scripts/install-clang.sh"
 
 generator=()
 command -v ninja >/dev/null && generator=(-G Ninja)
