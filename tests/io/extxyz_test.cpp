@@ -404,7 +404,13 @@ TEST_CASE("A carriage return inside a quoted or escaped value is rejected", "[io
                       Catch::Contains("bad.xyz:2: carriage return (CR) inside a quoted or escaped value at column 13"));
     CHECK_THROWS_WITH(read_text("1\nset=a\\\rb\nH 0 0 0\n"),
                       Catch::Contains("bad.xyz:2: carriage return (CR) inside a quoted or escaped value at column 7"));
-    // CR outside values is whitespace: CRLF files are read.
+    // Found by the CI fuzzing run: a CR next to '=' of an unknown key ended up in the comment ("a\r=b").
+    CHECK_THROWS_WITH(read_text("1\nenergy=1 a\r=b\nH 0 0 0\n"),
+                      Catch::Contains("bad.xyz:2: carriage return (CR) at column 11 of the key=value line: expected CR only "
+                                      "at the end of a line (CRLF)"));
+    CHECK_THROWS_WITH(read_text("1\nenergy=1\rpbc=\"F F F\"\nH 0 0 0\n"),
+                      Catch::Contains("bad.xyz:2: carriage return (CR) at column 9 of the key=value line"));
+    // CR at the end of a line is whitespace: CRLF files are read.
     const auto v = read_text("1\r\nenergy=1 comment=\"x y\"\r\nH 0 0 0\r\n");
     REQUIRE(v.size() == 1);
     CHECK(v[0].comment == "x y");

@@ -314,6 +314,15 @@ inline bool ExtxyzReader::next(Structure& out) {
             comment_key = p.value;
         }
     }
+    // A CR between the pairs is whitespace, but the text of other keys is kept as written, and a CR next to '='
+    // ("key\r=value") would put a line break into the comment. CR belongs only at the end of a line (CRLF).
+    {
+        const std::string_view text = detail::trim(line_);
+        const std::size_t cr = text.find('\r');
+        if (cr != std::string_view::npos)
+            fail("carriage return (CR) at column " + std::to_string(static_cast<std::size_t>(text.data() - line_.data()) + cr + 1) +
+                 " of the key=value line: expected CR only at the end of a line (CRLF)");
+    }
     s.comment = comment_key;
     if (!unknown.empty()) s.comment += (s.comment.empty() ? "" : " ") + unknown;
     s.periodic = have_pbc ? pbc : have_lattice;
