@@ -24,6 +24,15 @@ periodicity raises hdnnp.StructureError.
 
 Total charge (3G/4G): the charge parameter if given, else atoms.info['charge'] (as hdnnp.io sets it
 from input.data), else 0.
+
+Ewald sums (3G/4G periodic cells): by default the model's parameters (n2p2's choice from ewald_prec), which
+depend on the cell volume; results['ewald'] holds those used (eta [Å], real_cutoff [Å], kspace_cutoff
+[1/Å]). The stress is the strain derivative of the energy at fixed parameters; to make the energy of
+a changing cell (cell relaxation, NPT) exactly consistent with it, fix them: HDNNP(..., ewald=(eta, rc, kc)).
+
+Forces (and stress) are computed when a property that needs them is asked for (forces, stress, stresses,
+force_spread), per-atom energies and stresses when those are; asking the same atoms for more keeps what
+was already computed.
 """
 
 import os
@@ -40,16 +49,19 @@ class HDNNP(Calculator):
 
     implemented_properties = ["energy", "free_energy", "energies", "forces", "stress", "stresses", "charges"]
     committee_properties = ["energy_spread", "force_spread"]
-    default_parameters = {"cflength": 1.0, "cfenergy": 1.0, "committee": None, "charge": None}
+    default_parameters = {"cflength": 1.0, "cfenergy": 1.0, "committee": None, "charge": None, "ewald": None}
     nolabel = True
+    _force_properties = ("forces", "stress", "stresses", "force_spread")
 
-    def __init__(self, model_dir, cflength=1.0, cfenergy=1.0, committee=None, charge=None, **kwargs):
+    def __init__(self, model_dir, cflength=1.0, cfenergy=1.0, committee=None, charge=None, ewald=None, **kwargs):
         """model_dir: n2p2 model directory; cflength, cfenergy: model length per Å and model energy per eV;
         committee: further model directories with the same symmetry functions (a committee with model_dir);
-        charge: total charge [e] for 3G/4G models (None: atoms.info.get('charge', 0))."""
+        charge: total charge [e] for 3G/4G models (None: atoms.info.get('charge', 0)); ewald: None (3G/4G
+        periodic cells: the model's Ewald parameters, chosen anew for each volume) or fixed (eta [Å],
+        real_cutoff [Å], kspace_cutoff [1/Å])."""
         self.model_dir = os.fspath(model_dir)
         self.model = None
-        Calculator.__init__(self, cflength=cflength, cfenergy=cfenergy, committee=committee, charge=charge, **kwargs)
+        Calculator.__init__(self, cflength=cflength, cfenergy=cfenergy, committee=committee, charge=charge, ewald=ewald, **kwargs)
         self._load()
 
     def _load(self):
@@ -82,17 +94,22 @@ class HDNNP(Calculator):
         return changes
 
     def calculate(self, atoms=None, properties=("energy",), system_changes=all_changes):
+        # Forces (with virial and stress) only when asked for, per-atom energies and stresses only when asked
+        # for; a recalculation of the same atoms for a further property keeps what the last one had.
+        same = not system_changes
+        forces = same and "forces" in self.results or any(p in self._force_properties for p in properties)
+        per_atom = same and "energies" in self.results or "energies" in properties or "stresses" in properties
         Calculator.calculate(self, atoms, properties, system_changes)
         a = self.atoms
-        pbc = a.pbc
         self.results = self.model.compute(
             a.positions,
             a.numbers,
             cell=a.cell.array,
-            pbc=pbc,
+            pbc=a.pbc,
             total_charge=self._total_charge(a),
-            forces=True,
-            per_atom="energies" in properties or "stresses" in properties,
+            forces=forces,
+            per_atom=per_atom,
             cflength=self.parameters.cflength,
             cfenergy=self.parameters.cfenergy,
+            ewald=self.parameters.ewald,
         )

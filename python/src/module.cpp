@@ -23,6 +23,7 @@
 //   stress (6)            forces, periodic   sigma = -W/V = (1/V) dE/d(strain)
 //   stresses (N, 6)       forces, periodic, per_atom   -W_i/V, symmetrised, summing to stress (as ASE's lj.py)
 //   charges (N), electrostatic_energy        3G/4G
+//   ewald (eta, real_cutoff, kspace_cutoff)  3G/4G periodic: the Ewald parameters used [length, length, 1/length]
 //   extrapolation_count, extrapolation_warnings (n2p2's warning lines, only when the count is non-zero)
 //   energy_spread, force_spread (N), member_energies (M)    committees
 #include <pybind11/numpy.h>
@@ -32,6 +33,7 @@
 #include <chrono>
 #include <cstddef>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -148,10 +150,22 @@ hdnnp::Structure make_structure(const InArray& positions, const py::handle& elem
     return s;
 }
 
-hdnnp::ComputeOptions options(bool forces, bool per_atom) {
+/// Fixed Ewald parameters (eta, real_cutoff, kspace_cutoff) in the caller's units, converted to the model's;
+/// nullopt for None (the model's own choice, which depends on the volume).
+std::optional<hdnnp::EwaldParameters> ewald_parameters(const py::handle& ewald, const Units& u) {
+    if (ewald.is_none()) return std::nullopt;
+    const auto p = py::cast<std::vector<double>>(ewald);
+    if (p.size() != 3 || !(p[0] > 0.0) || !(p[1] > 0.0) || !(p[2] > 0.0))
+        throw hdnnp::Error("ewald: expected three positive numbers (eta, real_cutoff, kspace_cutoff)");
+    return hdnnp::EwaldParameters{p[0] * u.length, p[1] * u.length, p[2] / u.length};
+}
+
+/// The options of one call; `ewald` must outlive their use.
+hdnnp::ComputeOptions options(bool forces, bool per_atom, const std::optional<hdnnp::EwaldParameters>& ewald) {
     hdnnp::ComputeOptions opt;
     opt.forces = forces;
     opt.per_atom = per_atom;
+    if (ewald) opt.ewald = &*ewald;
     return opt;
 }
 
@@ -203,6 +217,7 @@ py::dict to_dict(hdnnp::Result& r, const hdnnp::Structure& s, const Units& u) {
     if (!r.charges.empty()) {
         d["charges"] = take(std::move(r.charges), {n});
         d["electrostatic_energy"] = r.electrostatic_energy / u.energy;
+        if (s.periodic) d["ewald"] = py::make_tuple(r.ewald.eta / u.length, r.ewald.real_cutoff / u.length, r.ewald.kspace_cutoff * u.length);
     }
     d["extrapolation_count"] = r.extrapolation_count;
     if (r.extrapolation_count > 0) {
@@ -292,7 +307,9 @@ positions: (N, 3) in the caller's length unit; elements: atomic numbers or symbo
 cell: (3, 3) rows a, b, c (ignored unless pbc); pbc: True, False or three equal bools (mixed
 periodicity raises StructureError); total_charge [e] (3G/4G); forces: compute forces, virial and
 stress; per_atom: per-atom energies ('energies') and, periodic with forces, per-atom stresses
-('stresses'); cflength, cfenergy: model length (energy) per caller length (energy).
+('stresses'); cflength, cfenergy: model length (energy) per caller length (energy); ewald: None
+(3G/4G periodic: the model's Ewald parameters for this volume) or fixed (eta, real_cutoff,
+kspace_cutoff) in the caller's length and 1/length.
 Returns a dict of floats and numpy arrays in the caller's units (see the module docstring).)";
 
 const hdnnp::Model& p_model(const Pot& p) { return p.model(); }
@@ -349,19 +366,20 @@ PYBIND11_MODULE(_hdnnp, m) {
         .def(
             "compute",
             [](const Pot& p, const InArray& positions, const py::object& elements, const py::object& cell, const py::object& pbc,
-               double total_charge, bool forces, bool per_atom, double cflength, double cfenergy) {
+               double total_charge, bool forces, bool per_atom, double cflength, double cfenergy, const py::object& ewald) {
                 const Units u{cflength, cfenergy};
                 const hdnnp::Structure s = make_structure(positions, elements, cell, pbc, total_charge, u);
+                const auto ew = ewald_parameters(ewald, u);
                 hdnnp::Result r;
                 {
                     py::gil_scoped_release release;
-                    r = p.compute(s, options(forces, per_atom));
+                    r = p.compute(s, options(forces, per_atom, ew));
                 }
                 return to_dict(r, s, u);
             },
             py::arg("positions"), py::arg("elements"), py::kw_only(), py::arg("cell") = py::none(), py::arg("pbc") = false,
             py::arg("total_charge") = 0.0, py::arg("forces") = true, py::arg("per_atom") = false, py::arg("cflength") = 1.0,
-            py::arg("cfenergy") = 1.0, kComputeDoc)
+            py::arg("cfenergy") = 1.0, py::arg("ewald") = py::none(), kComputeDoc)
         .def(
             "time_compute",
             [](const Pot& p, const InArray& positions, const py::object& elements, const py::object& cell, const py::object& pbc,
@@ -369,7 +387,7 @@ PYBIND11_MODULE(_hdnnp, m) {
                 // The bare library call for benchmarks/ase_overhead.py: the Structure is built once, then
                 // Potential::compute(structure) is timed `repeats` times in C++ (no Python in the loop).
                 const hdnnp::Structure s = make_structure(positions, elements, cell, pbc, total_charge, Units{});
-                const hdnnp::ComputeOptions opt = options(true, per_atom);
+                const hdnnp::ComputeOptions opt = options(true, per_atom, std::nullopt);
                 std::vector<double> seconds;
                 py::gil_scoped_release release;
                 for (int k = 0; k < repeats; ++k) {
@@ -403,19 +421,20 @@ PYBIND11_MODULE(_hdnnp, m) {
         .def(
             "compute",
             [](const Com& c, const InArray& positions, const py::object& elements, const py::object& cell, const py::object& pbc,
-               double total_charge, bool forces, bool per_atom, double cflength, double cfenergy) {
+               double total_charge, bool forces, bool per_atom, double cflength, double cfenergy, const py::object& ewald) {
                 const Units u{cflength, cfenergy};
                 const hdnnp::Structure s = make_structure(positions, elements, cell, pbc, total_charge, u);
+                const auto ew = ewald_parameters(ewald, u);
                 hdnnp::CommitteeResult r;
                 {
                     py::gil_scoped_release release;
-                    r = c.compute(s, options(forces, per_atom));
+                    r = c.compute(s, options(forces, per_atom, ew));
                 }
                 return committee_dict(r, s, u);
             },
             py::arg("positions"), py::arg("elements"), py::kw_only(), py::arg("cell") = py::none(), py::arg("pbc") = false,
             py::arg("total_charge") = 0.0, py::arg("forces") = true, py::arg("per_atom") = false, py::arg("cflength") = 1.0,
-            py::arg("cfenergy") = 1.0, kComputeDoc);
+            py::arg("cfenergy") = 1.0, py::arg("ewald") = py::none(), kComputeDoc);
     bind_common(com);
 
     py::class_<Reader>(m, "InputDataReader", "Streaming reader of an n2p2 input.data file: iterates over dicts, one per structure.")
