@@ -105,6 +105,24 @@ class CarbonChain4GCluster(PredictTestMixin, unittest.TestCase):
     charges = True
 
 
+class TotalCharge(unittest.TestCase):
+    """3G/4G total charge: the charge parameter, else atoms.info['charge'] (a change of which is a new state)."""
+
+    def test_charged_chain(self):
+        model = support.predict_dir("Carbon_chain_4G")
+        atoms = read_input_data(os.path.join(model, "input.data"))[0]
+        atoms.calc = HDNNP(model)
+        e_neutral = atoms.get_potential_energy()
+        self.assertAlmostEqual(atoms.get_charges().sum(), 0.0, delta=1e-12)
+        atoms.info["charge"] = 1.0
+        e_cation = atoms.get_potential_energy()
+        self.assertAlmostEqual(atoms.get_charges().sum(), 1.0, delta=1e-12)
+        self.assertGreater(abs(e_cation - e_neutral), 1e-3)
+        fixed = HDNNP(model, charge=-1.0)
+        atoms.calc = fixed
+        self.assertAlmostEqual(atoms.get_charges().sum(), -1.0, delta=1e-12)  # the parameter wins over info
+
+
 class Units(unittest.TestCase):
     """ASE units: the water model (bohr, Ha) driven in Å and eV gives the model-unit results converted as
     LAMMPS's pair style converts them: E / cfenergy, F x cflength / cfenergy, stress x cflength^3 / cfenergy."""
