@@ -21,7 +21,7 @@
 //   forces (N, 3)         forces             -dE/dR
 //   virial (3, 3)         forces             W = sum r (x) F  [energy]
 //   stress (6)            forces, periodic   sigma = -W/V = (1/V) dE/d(strain)
-//   stresses (N, 6)       forces, periodic, per_atom   -W_i/V, symmetrised, summing to stress (as ASE's lj.py)
+//   stresses (N, 6)       forces, periodic, per_atom   -W_i/V (symmetric part), summing to stress (ASE's lj.py convention)
 //   charges (N), electrostatic_energy        3G/4G
 //   ewald (eta, real_cutoff, kspace_cutoff)  3G/4G periodic: the Ewald parameters used [length, length, 1/length]
 //   extrapolation_count, extrapolation_warnings (n2p2's warning lines, only when the count is non-zero)
@@ -170,7 +170,9 @@ hdnnp::ComputeOptions options(bool forces, bool per_atom, const std::optional<hd
     return opt;
 }
 
-/// ASE's Voigt form of a 3x3 stress, symmetrised as ase.stress.full_3x3_to_voigt_6_stress does.
+/// ASE's Voigt form (xx yy zz yz xz xy) of the symmetric part of a 3x3 stress. (ASE 3.22's
+/// full_3x3_to_voigt_6_stress, which its lj.py applies to per-atom stresses, takes the upper triangle: the
+/// same for the symmetric per-atom tensors of pair potentials; hdnnp's per-atom virials are not symmetric.)
 std::array<double, 6> voigt(const hdnnp::Mat3& m) {
     return {m[0][0], m[1][1], m[2][2], 0.5 * (m[1][2] + m[2][1]), 0.5 * (m[0][2] + m[2][0]), 0.5 * (m[0][1] + m[1][0])};
 }
