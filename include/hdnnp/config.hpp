@@ -21,3 +21,6 @@
 #else
 #define HDNNP_HAS_OPENMP 0
 #endif
+
+// HDNNP_INSTANTIATE_EXTERN_TEMPLATES: defined by the user in exactly one translation unit before including
+// hdnnp/extern_templates.hpp, which then instantiates the runtime potentials there (see that header).

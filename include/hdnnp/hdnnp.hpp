@@ -28,5 +28,6 @@
 #include "hdnnp/potential/potential.hpp"
 #include "hdnnp/io/extxyz.hpp"
 #include "hdnnp/io/input_data.hpp"
+#include "hdnnp/io/limits.hpp"
 #include "hdnnp/io/n2p2_model.hpp"
 #include "hdnnp/io/n2p2_output.hpp"

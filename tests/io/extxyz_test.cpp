@@ -396,3 +396,36 @@ TEST_CASE("An error in a later frame names that frame's line", "[io]") {
     CHECK(s.symbols[0] == "H");
     CHECK_THROWS_WITH(reader.next(s), Catch::Contains("frames.xyz:7: invalid z coordinate 'zero'"));
 }
+
+// Found by fuzzing (fuzz_extxyz): a CR inside a quoted value was read into the comment, which the writer then
+// refused to write ("comment or set contains a line break").
+TEST_CASE("A carriage return inside a quoted or escaped value is rejected", "[io]") {
+    CHECK_THROWS_WITH(read_text("1\nLattece=\"5.0\r0\" energy=1\nH 0 0 0\n"),
+                      Catch::Contains("bad.xyz:2: carriage return (CR) inside a quoted or escaped value at column 13"));
+    CHECK_THROWS_WITH(read_text("1\nset=a\\\rb\nH 0 0 0\n"),
+                      Catch::Contains("bad.xyz:2: carriage return (CR) inside a quoted or escaped value at column 7"));
+    // Found by the CI fuzzing run: a CR next to '=' of an unknown key ended up in the comment ("a\r=b").
+    CHECK_THROWS_WITH(read_text("1\nenergy=1 a\r=b\nH 0 0 0\n"),
+                      Catch::Contains("bad.xyz:2: carriage return (CR) at column 11 of the key=value line: expected CR only "
+                                      "at the end of a line (CRLF)"));
+    CHECK_THROWS_WITH(read_text("1\nenergy=1\rpbc=\"F F F\"\nH 0 0 0\n"),
+                      Catch::Contains("bad.xyz:2: carriage return (CR) at column 9 of the key=value line"));
+    // CR at the end of a line is whitespace: CRLF files are read.
+    const auto v = read_text("1\r\nenergy=1 comment=\"x y\"\r\nH 0 0 0\r\n");
+    REQUIRE(v.size() == 1);
+    CHECK(v[0].comment == "x y");
+    CHECK(v[0].energy == 1.0);
+}
+
+// Found by fuzzing (fuzz_extxyz): the atom count was used to size the arrays before any atom line was read, so a
+// count of 10^16 made a 3-line file ask for petabytes.
+TEST_CASE("An atom count above the limit is refused, a large count in a short file allocates nothing big", "[io][limits]") {
+    CHECK_THROWS_WITH(read_text("100000001\n\nH 0 0 0\n"),
+                      Catch::Contains("bad.xyz:1: frame declares 100000001 atoms, more than the limit of 100000000 "
+                                      "(hdnnp::io::limits::max_atoms)"));
+    CHECK_THROWS_WITH(read_text("18446744073709551615\n\nH 0 0 0\n"),
+                      Catch::Contains("bad.xyz:1: frame declares 18446744073709551615 atoms, more than the limit"));
+    CHECK_THROWS_WITH(read_text("100000000\n\nH 0 0 0\n"),
+                      Catch::Contains("bad.xyz:4: unexpected end of file: expected 100000000 atom lines for the frame begun at "
+                                      "line 1, got 1"));
+}

@@ -588,3 +588,13 @@ TEST_CASE("wrap_into_cell on a reference file puts every atom inside the box", "
             CHECK(r[k] < s.lattice[k][k]);
         }
 }
+
+// The defect fuzz_extxyz found in the extxyz reader, here in input.data: a CR inside the comment text was kept,
+// and the writer then refused the structure ("comment contains a line break").
+TEST_CASE("A carriage return inside the comment text is rejected, a trailing one (CRLF) is not", "[io]") {
+    CHECK_THROWS_WITH(read_text(std::string("begin\ncomment a\rb\n") + one_atom + "end\n"),
+                      Catch::Contains("bad.data:2: 'comment' text contains a carriage return (CR)"));
+    const auto v = read_text(std::string("begin\r\ncomment a b\r\n") + one_atom + "end\r\n");
+    REQUIRE(v.size() == 1);
+    CHECK(v[0].comment == "a b");
+}

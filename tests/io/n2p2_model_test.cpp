@@ -826,3 +826,73 @@ TEST_CASE("n2p2 model: load_n2p2_model names each missing file", "[io][model]") 
     CHECK_THROWS_WITH(io::load_n2p2_model(tmp.path), Contains(tmp.file("input.nn") + ":4: unknown cutoff_type 9"));
     CHECK_THROWS_WITH(io::load_n2p2_model(tmp.file("no_such_dir")), Contains("no_such_dir/input.nn: cannot open"));
 }
+
+// ================================================================================================
+// Resource limits (io/limits.hpp): sizes that would exhaust memory are refused before anything is allocated.
+
+TEST_CASE("n2p2 model refuses more elements than the periodic table has", "[io][model][limits]") {
+    CHECK_THROWS_WITH(parse(Inputs{}.set(2, "number_of_elements 200")),
+                      Contains("input.nn:2: number_of_elements 200 exceeds the limit of 118 elements "
+                               "(hdnnp::io::limits::max_elements)"));
+    CHECK_THROWS_WITH(parse(Inputs{}.set(2, "number_of_elements 9223372036854775807")),
+                      Contains("input.nn:2: number_of_elements 9223372036854775807 exceeds the limit of 118"));
+}
+
+TEST_CASE("n2p2 model refuses more hidden layers than the limit", "[io][model][limits]") {
+    CHECK_THROWS_WITH(parse(Inputs{}.set(7, "global_hidden_layers_short 1000000")),
+                      Contains("input.nn:7: 1000000 hidden layers exceed the limit of 100 (hdnnp::io::limits::max_hidden_layers)"));
+    CHECK_THROWS_WITH(parse(Inputs{}.set(7, "global_hidden_layers_short 101")), Contains("input.nn:7: 101 hidden layers exceed"));
+}
+
+TEST_CASE("n2p2 model refuses a hidden layer wider than the limit", "[io][model][limits]") {
+    CHECK_THROWS_WITH(parse(Inputs{}.set(8, "global_nodes_short 100001")),
+                      Contains("input.nn:8: layer width 100001 exceeds the limit of 100000 nodes "
+                               "(hdnnp::io::limits::max_layer_width)"));
+    CHECK_THROWS_WITH(parse(Inputs{}.set(8, "global_nodes_short 9223372036854775807")),
+                      Contains("input.nn:8: layer width 9223372036854775807 exceeds the limit"));
+    // element_nodes_short changes every hidden layer but the last.
+    Inputs in;
+    in.set(7, "global_hidden_layers_short 2").set(8, "global_nodes_short 2 2").set(9, "global_activation_short t t l");
+    CHECK_THROWS_WITH(parse(in.add("element_nodes_short H 200000 2")),
+                      Contains("input.nn:16: layer width 200000 exceeds the limit of 100000 nodes"));
+}
+
+TEST_CASE("n2p2 model refuses networks with more weights than the limit before reading the weights", "[io][model][limits]") {
+    // H and O have 2 functions each: 2-100000-100000-2-1 has 2*1e5 + 1e5 + 1e10 + 1e5 + 2e5 + 2 + 2 + 1 parameters.
+    Inputs in;
+    in.set(7, "global_hidden_layers_short 3").set(8, "global_nodes_short 100000 100000 2").set(9, "global_activation_short t t t l");
+    CHECK_THROWS_WITH(parse(in), Contains("input.nn:8: the 2-100000-100000-2-1 network of element H would have 10000600005 "
+                                          "weights and biases, more than the limit of 100000000 "
+                                          "(hdnnp::io::limits::max_network_parameters)"));
+    // At the limit's side of the boundary the model is only refused for its (small) weights files.
+    in.set(8, "global_nodes_short 7000 14000 2");  // 2*7000+7000 + 7000*14000+14000 + 14000*2+2 + 3 = 98063005
+    CHECK_THROWS_WITH(parse(in), Contains("weights.001.data: holds 9 weights and biases but the 2-7000-14000-2-1 network of "
+                                          "element H needs 98063005"));
+    // Called directly, the weights reader refuses a count that does not even fit in a size_t.
+    std::istringstream ws("1\n2\n");
+    const std::size_t huge = std::size_t(1) << 40;
+    CHECK_THROWS_WITH(io::detail_model::read_network(ws, "weights.001.data", huge, {huge}, {Activation::tanh, Activation::linear},
+                                                     false, "network", "H"),
+                      Contains("weights.001.data: the 1099511627776-1099511627776-1 network of element H would have "
+                               "18446744073709551615 weights and biases, more than the limit of 100000000"));
+}
+
+TEST_CASE("n2p2 model refuses more symmetry functions per element than the limit", "[io][model][limits]") {
+    Inputs in;
+    for (int k = 0; k < 10000; ++k) in.add("symfunction_short H 12 0.001 0.0 5.0");  // lines 16 ... 10015
+    // H already has 2 functions (lines 10 and 11), so its 10001st is the 9999th added line, line 10014.
+    CHECK_THROWS_WITH(parse(in), Contains("input.nn:10014: element H has more than 10000 symmetry functions, the limit "
+                                          "(hdnnp::io::limits::max_symmetry_functions)"));
+}
+
+// Found by review while fuzzing: the type was narrowed from long to int before its range was checked, so
+// 2^32 + 2 was read as 2 (a silent wrong value instead of an error).
+TEST_CASE("n2p2 model rejects cutoff and symmetry function types that only look valid after narrowing to int",
+          "[io][model]") {
+    CHECK_THROWS_WITH(parse(Inputs{}.set(4, "cutoff_type 4294967298")),
+                      Contains("input.nn:4: unknown cutoff_type 4294967298 (expected 0..8)"));
+    CHECK_THROWS_WITH(parse(Inputs{}.set(13, "symfunction_short O 4294967298 H 0.01 0.0 6.0")),
+                      Contains("input.nn:13: unknown symmetry function type 4294967298"));
+    CHECK_THROWS_WITH(parse(Inputs{}.set(13, "symfunction_short O -4294967294 H 0.01 0.0 6.0")),
+                      Contains("input.nn:13: unknown symmetry function type -4294967294"));
+}

@@ -126,6 +126,15 @@ struct AngularGroup {
     template <class Cutoff, class V = double>
     HDNNP_FLATTEN void gradient(const Neighborhood& nb, const double* w, NeighborGradient& g, AngularScratch& sc, std::vector<V>& acc,
                   const TripletCache* cache = nullptr) const {
+        const double* ws[1] = {w};
+        gradient<Cutoff, V, 1>(nb, ws, &g, sc, acc, cache);
+    }
+
+    /// The same for K weight vectors at once (committees): g[c] += sum_s w[c][out_s] dG_s/dd_n, c < K. Narrow
+    /// groups share the triplet loads and member powers between the K sums; wide groups run K times.
+    template <class Cutoff, class V, int K>
+    HDNNP_FLATTEN void gradient(const Neighborhood& nb, const double* const* w, NeighborGradient* g, AngularScratch& sc,
+                                std::vector<V>& acc, const TripletCache* cache) const {
         if (narrow) {
             if (!cache || !cache->has_k) {  // otherwise the cache holds all the per-neighbour values needed
                 prepare<Cutoff>(nb, sc);
@@ -133,10 +142,10 @@ struct AngularGroup {
                 build_triplets<Cutoff, V>(nb, sc, sc.triplets, true, acc.data());
                 cache = &sc.triplets;
             }
-            gradient_narrow<V>(w, g, sc, *cache);
+            gradient_narrow<V, K>(w, g, sc, *cache);
         } else {
             prepare<Cutoff>(nb, sc);
-            gradient_wide<V>(nb, w, g, sc, acc, cache ? &cache->data : nullptr);
+            for (int c = 0; c < K; ++c) gradient_wide<V>(nb, w[c], g[c], sc, acc, cache ? &cache->data : nullptr);
         }
     }
 
@@ -398,29 +407,29 @@ private:
         for (std::size_t s = 0; s < m; ++s) G[out[s]] += pref[s] * simd::reduce(acc[s]);
     }
 
-    template <class V>
-    HDNNP_ALWAYS_INLINE void gradient_narrow(const double* w, NeighborGradient& g, AngularScratch& sc, const TripletCache& T) const {
+    template <class V, int K>
+    HDNNP_ALWAYS_INLINE void gradient_narrow(const double* const* w, NeighborGradient* g, AngularScratch& sc, const TripletCache& T) const {
         constexpr std::size_t W = simd::width<V>;
         const std::size_t m = eta.size(), nq = q_eta.size();
-        // Member weights of this call: w_out pref (value) and w_out pref zeta lambda (cos derivative).
-        sc.ws.resize(2 * m);
-        for (std::size_t s = 0; s < m; ++s) {
-            sc.ws[s] = w[out[s]] * pref[s];
-            sc.ws[m + s] = sc.ws[s] * zeta[s] * lambda[s];
+        // Member weights of this call, per weight vector c: w_out pref (value) and w_out pref zeta lambda
+        // (cos derivative).
+        sc.ws.resize(2 * m * K);
+        const double* wv[K];
+        const double* wc[K];
+        for (int c = 0; c < K; ++c) {
+            double* b = sc.ws.data() + 2 * m * static_cast<std::size_t>(c);
+            for (std::size_t s = 0; s < m; ++s) {
+                b[s] = w[c][out[s]] * pref[s];
+                b[m + s] = b[s] * zeta[s] * lambda[s];
+            }
+            wv[c] = b;
+            wc[c] = b + m;
         }
-        const double* wv = sc.ws.data();
-        const double* wc = sc.ws.data() + m;
         const double* F[kTE + 1];
         for (std::size_t f = 0; f <= kTE; ++f) F[f] = T.field(f);
-        // Contributions of every live triplet to its k and to its j, compacted like the triplets.
+        // Contributions of every live triplet to its k and to its j, compacted like the triplets, per c.
         const std::size_t len = T.n + W;
-        sc.contrib.resize(6 * len);
-        double* const tx = sc.contrib.data();
-        double* const ty = tx + len;
-        double* const tz = ty + len;
-        double* const ux = tz + len;
-        double* const uy = ux + len;
-        double* const uz = uy + len;
+        sc.contrib.resize(6 * len * K);
         for (std::size_t p = 0; p < T.n; p += W) {
             const V xk = simd::load<V>(F[kTX] + p), yk = simd::load<V>(F[kTY] + p), zk = simd::load<V>(F[kTZ] + p);
             const V xj = simd::load<V>(F[kTJX] + p), yj = simd::load<V>(F[kTJY] + p), zj = simd::load<V>(F[kTJZ] + p);
@@ -431,65 +440,91 @@ private:
             const V c = simd::load<V>(F[kTC] + p), rjk = simd::load<V>(F[kTRJK] + p);
             const V fjk = simd::load<V>(F[kTFJK] + p), dfjk = simd::load<V>(F[kTDFJK] + p);
             const V fprod = fj * fk * fjk;
-            V dc(0.0);  // sum_s W_s zeta lambda p^(zeta-1) E_q
-            V sum(0.0), sij(0.0), sik(0.0), sjk(0.0);
+            V dc[K], sum[K], sij[K], sik[K], sjk[K];  // dc: sum_s W_s zeta lambda p^(zeta-1) E_q
+            for (int v = 0; v < K; ++v) dc[v] = sum[v] = sij[v] = sik[v] = sjk[v] = V(0.0);
             for (std::size_t q = 0; q < nq; ++q) {
                 const V e = simd::load<V>(F[kTE] + q * T.cap + p);
-                V a(0.0), d(0.0);  // sum over q's members of W_s p^zeta and W_s zeta lambda p^(zeta-1)
+                V a[K], d[K];  // sum over q's members of W_s p^zeta and W_s zeta lambda p^(zeta-1)
+                for (int v = 0; v < K; ++v) a[v] = d[v] = V(0.0);
                 for (const std::size_t s : q_members[q]) {
                     const V pl = 1.0 + lambda[s] * c;
                     const V pw1 = izeta[s] >= 1 ? simd::ipow(pl, izeta[s] - 1) : simd::pow(pl, V(zeta[s] - 1.0));
                     const V pw1p = simd::select(pl > 0.0, pw1, V(0.0));
-                    a += wv[s] * (pw1p * pl);
-                    d += wc[s] * pw1p;
+                    const V pz = pw1p * pl;
+                    for (int v = 0; v < K; ++v) {
+                        a[v] += wv[v][s] * pz;
+                        d[v] += wc[v][s] * pw1p;
+                    }
                 }
-                dc += d * e;
-                const V sq = a * e;
                 const double te = -2.0 * q_eta[q];
-                sum += sq;
-                sij += sq * (te * (rj - q_rs[q]));
-                sik += sq * (te * (rk - q_rs[q]));
-                sjk += sq * (te * (rjk - q_rs[q]));
+                const V tij = te * (rj - q_rs[q]), tik = te * (rk - q_rs[q]), tjk = te * (rjk - q_rs[q]);
+                for (int v = 0; v < K; ++v) {
+                    dc[v] += d[v] * e;
+                    const V sq = a[v] * e;
+                    sum[v] += sq;
+                    sij[v] += sq * tij;
+                    sik[v] += sq * tik;
+                    sjk[v] += sq * tjk;
+                }
             }
-            const V a_ij = fprod * sij + dfj * fk * fjk * sum;
-            const V a_ik = fprod * sik + fj * dfk * fjk * sum;
-            const V a_c = fprod * dc;
-            const V a_jk = fprod * sjk + fj * fk * dfjk * sum;
-            const V cj = a_ij * ij - a_c * c * (ij * ij);
-            const V ck = a_ik * ik - a_c * c * (ik * ik);
-            const V cx = a_c * (ij * ik);
-            const V t = a_jk / rjk;
-            const V jx = t * (xk - xj), jy = t * (yk - yj), jz = t * (zk - zj);
-            simd::store(ux + p, cj * xj + cx * xk - jx);
-            simd::store(uy + p, cj * yj + cx * yk - jy);
-            simd::store(uz + p, cj * zj + cx * zk - jz);
-            simd::store(tx + p, ck * xk + cx * xj + jx);
-            simd::store(ty + p, ck * yk + cx * yj + jy);
-            simd::store(tz + p, ck * zk + cx * zj + jz);
-        }
-        // To the partners k: each uncompacted vector of k takes its live lanes' contributions (expand),
-        // then one contiguous update of g.
-        std::size_t o = 0;
-        for (std::size_t b = 0; b < T.raw_k.size(); ++b) {
-            const std::size_t k = T.raw_k[b];
-            const unsigned bits = T.raw_bits[b];
-            simd::store(&g.gx[k], simd::load<V>(&g.gx[k]) + simd::expand_load<V>(tx + o, bits));
-            simd::store(&g.gy[k], simd::load<V>(&g.gy[k]) + simd::expand_load<V>(ty + o, bits));
-            simd::store(&g.gz[k], simd::load<V>(&g.gz[k]) + simd::expand_load<V>(tz + o, bits));
-            o += static_cast<std::size_t>(simd::popcount(bits));
-        }
-        // To the first neighbours j: the sum over each run.
-        for (std::size_t run = 0; run + 1 < T.run_begin.size(); ++run) {
-            double sx = 0.0, sy = 0.0, sz = 0.0;
-            for (std::size_t p = T.run_begin[run]; p < T.run_begin[run + 1]; ++p) {
-                sx += ux[p];
-                sy += uy[p];
-                sz += uz[p];
+            const V dfj_k = dfj * fk * fjk, dfk_j = fj * dfk * fjk, dfjk_jk = fj * fk * dfjk;
+            const V ij2 = ij * ij, ik2 = ik * ik, ijk = ij * ik;
+            for (int v = 0; v < K; ++v) {
+                double* const tx = sc.contrib.data() + 6 * len * static_cast<std::size_t>(v);
+                double* const ty = tx + len;
+                double* const tz = ty + len;
+                double* const ux = tz + len;
+                double* const uy = ux + len;
+                double* const uz = uy + len;
+                const V a_ij = fprod * sij[v] + dfj_k * sum[v];
+                const V a_ik = fprod * sik[v] + dfk_j * sum[v];
+                const V a_c = fprod * dc[v];
+                const V a_jk = fprod * sjk[v] + dfjk_jk * sum[v];
+                const V cj = a_ij * ij - a_c * c * ij2;
+                const V ck = a_ik * ik - a_c * c * ik2;
+                const V cx = a_c * ijk;
+                const V t = a_jk / rjk;
+                const V jx = t * (xk - xj), jy = t * (yk - yj), jz = t * (zk - zj);
+                simd::store(ux + p, cj * xj + cx * xk - jx);
+                simd::store(uy + p, cj * yj + cx * yk - jy);
+                simd::store(uz + p, cj * zj + cx * zk - jz);
+                simd::store(tx + p, ck * xk + cx * xj + jx);
+                simd::store(ty + p, ck * yk + cx * yj + jy);
+                simd::store(tz + p, ck * zk + cx * zj + jz);
             }
-            const std::size_t j = T.run_j[run];
-            g.gx[j] += sx;
-            g.gy[j] += sy;
-            g.gz[j] += sz;
+        }
+        for (int v = 0; v < K; ++v) {
+            const double* const tx = sc.contrib.data() + 6 * len * static_cast<std::size_t>(v);
+            const double* const ty = tx + len;
+            const double* const tz = ty + len;
+            const double* const ux = tz + len;
+            const double* const uy = ux + len;
+            const double* const uz = uy + len;
+            NeighborGradient& gv = g[v];
+            // To the partners k: each uncompacted vector of k takes its live lanes' contributions (expand),
+            // then one contiguous update of g.
+            std::size_t o = 0;
+            for (std::size_t b = 0; b < T.raw_k.size(); ++b) {
+                const std::size_t k = T.raw_k[b];
+                const unsigned bits = T.raw_bits[b];
+                simd::store(&gv.gx[k], simd::load<V>(&gv.gx[k]) + simd::expand_load<V>(tx + o, bits));
+                simd::store(&gv.gy[k], simd::load<V>(&gv.gy[k]) + simd::expand_load<V>(ty + o, bits));
+                simd::store(&gv.gz[k], simd::load<V>(&gv.gz[k]) + simd::expand_load<V>(tz + o, bits));
+                o += static_cast<std::size_t>(simd::popcount(bits));
+            }
+            // To the first neighbours j: the sum over each run.
+            for (std::size_t run = 0; run + 1 < T.run_begin.size(); ++run) {
+                double sx = 0.0, sy = 0.0, sz = 0.0;
+                for (std::size_t p = T.run_begin[run]; p < T.run_begin[run + 1]; ++p) {
+                    sx += ux[p];
+                    sy += uy[p];
+                    sz += uz[p];
+                }
+                const std::size_t j = T.run_j[run];
+                gv.gx[j] += sx;
+                gv.gy[j] += sy;
+                gv.gz[j] += sz;
+            }
         }
     }
 

@@ -159,6 +159,24 @@ public:
             for (const auto& g : compact_angular_) g.gradient(nb, w, grad, sc.compact);
     }
 
+    /// gradient() for K weight vectors at once (committees): grad[c] += sum_s w[c][s] dG_s/dd_n, c < K. Radial and
+    /// narrow angular groups share their per-neighbour and per-triplet work between the K sums.
+    template <class Cutoff, class Fam, class V, int K>
+    void gradient(const Neighborhood& nb, const double* const* w, NeighborGradient* grad, DescriptorScratch& sc) const {
+        if constexpr (Fam::radial)
+            for (const auto& g : radial_) g.template gradient<Cutoff, V, K>(nb, w, grad);
+        if constexpr (Fam::angular)
+            for (std::size_t k = 0; k < angular_.size(); ++k)
+                angular_[k].template gradient<Cutoff, V, K>(nb, w, grad, sc.angular, sc.acc<V>(),
+                                                            sc.cache_pairs ? &sc.pair_cache[k] : nullptr);
+        for (int c = 0; c < K; ++c) {
+            if constexpr (Fam::compact_radial)
+                for (const auto& g : compact_radial_) g.gradient(nb, w[c], grad[c]);
+            if constexpr (Fam::compact_angular)
+                for (const auto& g : compact_angular_) g.gradient(nb, w[c], grad[c], sc.compact);
+        }
+    }
+
 private:
     std::vector<SymFnSpec> specs_;
     std::vector<RadialGroup> radial_;

@@ -49,22 +49,37 @@ struct RadialGroup {
 
     /// Adds sum_k w[out_k] dG_k/dd_n to the per-neighbour gradient (w = dE/dG, raw functions).
     template <class Cutoff, class V = double> HDNNP_FLATTEN void gradient(const Neighborhood& nb, const double* w, NeighborGradient& g) const {
+        const double* ws[1] = {w};
+        gradient<Cutoff, V, 1>(nb, ws, &g);
+    }
+
+    /// The same for K weight vectors at once (committees): g[c] += sum_k w[c][out_k] dG_k/dd_n, c < K, with the
+    /// cutoff and Gaussians shared.
+    template <class Cutoff, class V, int K>
+    HDNNP_FLATTEN void gradient(const Neighborhood& nb, const double* const* w, NeighborGradient* g) const {
         constexpr std::size_t W = simd::width<V>;
         const std::size_t m = eta.size();
         for (std::size_t n = first(nb), e = last(nb); n < e; n += W) {
             const V r = simd::load<V>(&nb.r[n]);
             V fc, dfc;
             Cutoff::eval(r, cut, fc, dfc);
-            V s(0.0);
+            V s[K];
+            for (int c = 0; c < K; ++c) s[c] = V(0.0);
             for (std::size_t k = 0; k < m; ++k) {
                 const V x = r - rs[k];
-                s += w[out[k]] * simd::exp(-eta[k] * x * x) * (dfc - 2.0 * eta[k] * x * fc);
+                const V ex = simd::exp(-eta[k] * x * x), br = dfc - 2.0 * eta[k] * x * fc;
+                for (int c = 0; c < K; ++c) s[c] += w[c][out[k]] * ex * br;
             }
-            if (e1 < 0) s *= simd::load<V>(&nb.z[n]);
-            s = simd::select(simd::lanes_below<V>(n, e), s * simd::load<V>(&nb.inv_r[n]), V(0.0));
-            simd::store(&g.gx[n], simd::load<V>(&g.gx[n]) + s * simd::load<V>(&nb.dx[n]));
-            simd::store(&g.gy[n], simd::load<V>(&g.gy[n]) + s * simd::load<V>(&nb.dy[n]));
-            simd::store(&g.gz[n], simd::load<V>(&g.gz[n]) + s * simd::load<V>(&nb.dz[n]));
+            const V zw = e1 < 0 ? simd::load<V>(&nb.z[n]) : V(1.0);
+            const auto in = simd::lanes_below<V>(n, e);
+            const V inv_r = simd::load<V>(&nb.inv_r[n]);
+            const V dx = simd::load<V>(&nb.dx[n]), dy = simd::load<V>(&nb.dy[n]), dz = simd::load<V>(&nb.dz[n]);
+            for (int c = 0; c < K; ++c) {
+                const V sc = simd::select(in, (e1 < 0 ? s[c] * zw : s[c]) * inv_r, V(0.0));
+                simd::store(&g[c].gx[n], simd::load<V>(&g[c].gx[n]) + sc * dx);
+                simd::store(&g[c].gy[n], simd::load<V>(&g[c].gy[n]) + sc * dy);
+                simd::store(&g[c].gz[n], simd::load<V>(&g[c].gz[n]) + sc * dz);
+            }
         }
     }
 };

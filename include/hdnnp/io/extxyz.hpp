@@ -36,6 +36,7 @@
 #include "hdnnp/core/vec3.hpp"
 #include "hdnnp/io/line_reader.hpp"
 #include "hdnnp/io/input_data.hpp"
+#include "hdnnp/io/limits.hpp"
 
 namespace hdnnp::io {
 
@@ -79,6 +80,11 @@ inline std::vector<ExtxyzPair> parse_extxyz_pairs(std::string_view text, const s
     bool escaped = false;
     for (std::size_t i = 0; i < text.size(); ++i) {
         const char c = text[i];
+        // A CR inside a quoted or escaped value would put a line break into the structure's comment or set,
+        // which no line-based format can hold (outside values it is whitespace, as in CRLF files).
+        if (c == '\r' && (escaped || closing))
+            throw ParseError(file, line, "carriage return (CR) inside a quoted or escaped value at column " + std::to_string(i + 1) +
+                                             ": expected the value on one line");
         if (escaped) {
             work.back().fields.back() += c;
             mark(i);
@@ -243,6 +249,9 @@ inline bool ExtxyzReader::next(Structure& out) {
             fail("expected the atom count of a frame (a single non-negative integer), got '" +
                  std::string(detail::trim(line_)) + "'");
         if (natoms == 0) fail("frame has 0 atoms: expected at least one");
+        if (natoms > limits::max_atoms)
+            fail("frame declares " + std::to_string(natoms) + " atoms, more than the limit of " +
+                 std::to_string(limits::max_atoms) + " (hdnnp::io::limits::max_atoms)");
     }
 
     // Comment line with key=value pairs.
@@ -305,6 +314,15 @@ inline bool ExtxyzReader::next(Structure& out) {
             comment_key = p.value;
         }
     }
+    // A CR between the pairs is whitespace, but the text of other keys is kept as written, and a CR next to '='
+    // ("key\r=value") would put a line break into the comment. CR belongs only at the end of a line (CRLF).
+    {
+        const std::string_view text = detail::trim(line_);
+        const std::size_t cr = text.find('\r');
+        if (cr != std::string_view::npos)
+            fail("carriage return (CR) at column " + std::to_string(static_cast<std::size_t>(text.data() - line_.data()) + cr + 1) +
+                 " of the key=value line: expected CR only at the end of a line (CRLF)");
+    }
     s.comment = comment_key;
     if (!unknown.empty()) s.comment += (s.comment.empty() ? "" : " ") + unknown;
     s.periodic = have_pbc ? pbc : have_lattice;
@@ -328,11 +346,13 @@ inline bool ExtxyzReader::next(Structure& out) {
     if (!species) fail("Properties '" + properties + "' has no species column: expected species:S:1");
     if (!pos) fail("Properties '" + properties + "' has no pos column: expected pos:R:3");
 
-    s.positions.resize(natoms);
-    s.symbols.resize(natoms);
-    s.charges.assign(natoms, 0.0);
-    s.atom_extra.assign(natoms, 0.0);
-    s.forces.assign(natoms, Vec3{0, 0, 0});
+    // The arrays grow with the atom lines actually read (a short file with a huge count allocates nothing big).
+    const std::size_t first = std::min<std::size_t>(natoms, 4096);
+    s.positions.reserve(first);
+    s.symbols.reserve(first);
+    s.charges.reserve(first);
+    s.atom_extra.reserve(first);
+    s.forces.reserve(first);
     for (std::size_t i = 0; i < natoms; ++i) {
         if (!getline())
             throw ParseError(filename_, line_no_ + 1,
@@ -346,16 +366,22 @@ inline bool ExtxyzReader::next(Structure& out) {
         const std::string_view symbol = tokens_[species->offset];
         if (atomic_number(symbol) == 0)
             fail("unknown element symbol '" + std::string(symbol) + "': expected a chemical element (e.g. 'H', 'Cu')");
-        s.symbols[i] = std::string(symbol);
         static const char* pos_names[] = {"x coordinate", "y coordinate", "z coordinate"};
         static const char* force_names[] = {"force x component", "force y component", "force z component"};
+        Vec3 r{0, 0, 0}, f{0, 0, 0};
+        double q = 0.0, x = 0.0;
         for (std::size_t k = 0; k < 3; ++k)
-            s.positions[i][k] = detail::parse_finite(tokens_[pos->offset + k], filename_, line_no_, pos_names[k]);
+            r[k] = detail::parse_finite(tokens_[pos->offset + k], filename_, line_no_, pos_names[k]);
         if (forces)
             for (std::size_t k = 0; k < 3; ++k)
-                s.forces[i][k] = detail::parse_finite(tokens_[forces->offset + k], filename_, line_no_, force_names[k]);
-        if (charges) s.charges[i] = detail::parse_finite(tokens_[charges->offset], filename_, line_no_, "atomic charge");
-        if (extra) s.atom_extra[i] = detail::parse_finite(tokens_[extra->offset], filename_, line_no_, "atom_extra value");
+                f[k] = detail::parse_finite(tokens_[forces->offset + k], filename_, line_no_, force_names[k]);
+        if (charges) q = detail::parse_finite(tokens_[charges->offset], filename_, line_no_, "atomic charge");
+        if (extra) x = detail::parse_finite(tokens_[extra->offset], filename_, line_no_, "atom_extra value");
+        s.symbols.emplace_back(symbol);
+        s.positions.push_back(r);
+        s.forces.push_back(f);
+        s.charges.push_back(q);
+        s.atom_extra.push_back(x);
     }
     out = std::move(s);
     return true;

@@ -237,6 +237,10 @@ inline bool InputDataReader::next(Structure& out) {
             const std::string_view line(line_);
             const std::size_t after = static_cast<std::size_t>(tokens_[0].data() - line.data()) + tokens_[0].size();
             s.comment = std::string(detail::trim(line.substr(after)));
+            // CR is whitespace at the end of a line (CRLF files), but inside the text it would be a line break
+            // that no input.data line can hold.
+            if (s.comment.find('\r') != std::string::npos)
+                fail("'comment' text contains a carriage return (CR): expected the comment on one line");
             comment_line = line_no_;
         } else if (key == "end") {
             if (tokens_.size() != 1) fail("unexpected '" + std::string(tokens_[1]) + "' after 'end': expected 'end' alone");

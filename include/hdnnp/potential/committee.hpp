@@ -146,13 +146,7 @@ public:
     double cutoff() const { return members_[0].cutoff(); }
 
     /// Mean, spreads and member energies of a structure.
-    CommitteeResult compute(const Structure& s, const ComputeOptions& opt = {}) const {
-        validate(s);
-        const std::vector<int> el = members_[0].element_indices(s);
-        members_[0].check_neutrality(s.periodic, s.total_charge);
-        const NeighborList nl = build_neighbor_list(s, cutoff());
-        return compute(P::frame(s, el), nl, opt);
-    }
+    CommitteeResult compute(const Structure& s, const ComputeOptions& opt = {}) const;
 
     /// The same on a frame with a neighbour source (see Potential::evaluate); forces of shape (n_all).
     template <class Source> CommitteeResult compute(const detail::Frame& f, const Source& src, const ComputeOptions& opt) const {
@@ -262,5 +256,14 @@ private:
 
     std::vector<P> members_;
 };
+
+// Defined out of the class (not implicitly inline): see hdnnp/extern_templates.hpp.
+template <class P> CommitteeResult Committee<P>::compute(const Structure& s, const ComputeOptions& opt) const {
+    validate(s);
+    const std::vector<int> el = members_[0].element_indices(s);
+    members_[0].check_neutrality(s.periodic, s.total_charge);
+    const NeighborList nl = build_neighbor_list(s, cutoff());
+    return compute(P::frame(s, el), nl, opt);
+}
 
 }  // namespace hdnnp

@@ -162,22 +162,10 @@ public:
     }
 
     /// Energy (and forces, virial, stress; charges for 3G/4G) of a structure.
-    Result compute(const Structure& s, const ComputeOptions& opt = {}) const {
-        validate(s);
-        const std::vector<int> el = element_indices(s);
-        check_neutrality(s.periodic, s.total_charge);
-        const NeighborList nl = build_neighbor_list(s, cutoff());
-        return compute(s, el, nl, opt);
-    }
+    Result compute(const Structure& s, const ComputeOptions& opt = {}) const;
 
     /// The same with element indices and a neighbour list built by the caller (cutoff >= cutoff()).
-    Result compute(const Structure& s, const std::vector<int>& element, const NeighborList& nl, const ComputeOptions& opt) const {
-        const detail::Frame f = frame(s, element);
-        Result r;
-        const Potential* self = this;
-        evaluate(&self, 1, f, nl, opt, &r);
-        return r;
-    }
+    Result compute(const Structure& s, const std::vector<int>& element, const NeighborList& nl, const ComputeOptions& opt) const;
 
     /// Host entry point: the host's atoms (positions and element indices of local and ghost atoms, caller
     /// memory, no copy) and neighbour source (neighbors/sources.hpp); forces (local and ghost atoms), per-atom
@@ -325,6 +313,27 @@ private:
     Networks networks_;
     std::vector<double> z_;  // atomic number per element index
 };
+
+// The structure entry points are defined out of the class (not implicitly inline), so that an explicit
+// instantiation declaration (hdnnp/extern_templates.hpp) keeps translation units from instantiating them.
+template <class C, class N, class F, class G>
+Result Potential<C, N, F, G>::compute(const Structure& s, const ComputeOptions& opt) const {
+    validate(s);
+    const std::vector<int> el = element_indices(s);
+    check_neutrality(s.periodic, s.total_charge);
+    const NeighborList nl = build_neighbor_list(s, cutoff());
+    return compute(s, el, nl, opt);
+}
+
+template <class C, class N, class F, class G>
+Result Potential<C, N, F, G>::compute(const Structure& s, const std::vector<int>& element, const NeighborList& nl,
+                                      const ComputeOptions& opt) const {
+    const detail::Frame f = frame(s, element);
+    Result r;
+    const Potential* self = this;
+    evaluate(&self, 1, f, nl, opt, &r);
+    return r;
+}
 
 /// The potentials with the generation fixed (2G, 3G, 4G).
 template <class Cutoff = AnyCutoff, class Networks = RuntimeNetworks, class Fam = AllFamilies>

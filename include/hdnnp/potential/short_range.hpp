@@ -10,6 +10,7 @@
 // A single model is a committee of one.
 #pragma once
 
+#include <algorithm>
 #include <cstddef>
 #include <vector>
 
@@ -19,6 +20,9 @@
 #include "hdnnp/potential/model.hpp"
 
 namespace hdnnp::detail {
+
+/// Committee members whose force passes share one walk over the triplets (descriptors/descriptor_set.hpp).
+inline constexpr std::size_t kFusedMembers = 4;
 
 /// One committee member: its model (scaling, networks, offsets) and its Networks policy instance.
 template <class Networks> struct Member {
@@ -56,10 +60,11 @@ void run_gen2(const Member<Networks>* members, std::size_t n_members, const std:
     struct State {
         int t = 0;
         Neighborhood nb;
-        NeighborGradient grad;
         DescriptorScratch scratch;
         typename Networks::Workspace net;
-        std::vector<double> G, x, dEdx, w;
+        std::vector<double> G, x, dEdx;
+        std::vector<std::vector<double>> w;   // per member: dE_i/dG_i
+        std::vector<NeighborGradient> grad_m;  // per member: g_n
     };
     threads::for_each(
         nc, threads::kMinAtoms,
@@ -94,13 +99,33 @@ void run_gen2(const Member<Networks>* members, std::size_t n_members, const std:
                 if (!opt.forces) continue;
                 st.dEdx.resize(ns);
                 members[m].nets->backward(mm, e, st.net, st.dEdx.data());
-                st.w.resize(ns);
-                for (std::size_t k = 0; k < ns; ++k) st.w[k] = st.dEdx[k] * em.scaling.factor[k] * inv_conv;
-                st.grad.reset(st.nb.size());
-                m0.elements[e].descriptors.template gradient<Cutoff, Fam, V>(st.nb, st.w.data(), st.grad, st.scratch);
-                ThreadForces& t = tf[m][static_cast<std::size_t>(st.t)];
-                if (per_atom_virial) scatter_gradient<true>(i, st.nb, st.grad, t);
-                else scatter_gradient<false>(i, st.nb, st.grad, t);
+                st.w.resize(n_members);
+                st.w[m].resize(ns);
+                for (std::size_t k = 0; k < ns; ++k) st.w[m][k] = st.dEdx[k] * em.scaling.factor[k] * inv_conv;
+            }
+            if (!opt.forces) return;
+            // The members' force passes, up to kFusedMembers at a time over the same triplets.
+            st.grad_m.resize(n_members);
+            for (std::size_t m = 0; m < n_members; m += kFusedMembers) {
+                const std::size_t k = std::min(kFusedMembers, n_members - m);
+                const double* wp[kFusedMembers];
+                for (std::size_t c = 0; c < k; ++c) {
+                    wp[c] = st.w[m + c].data();
+                    st.grad_m[m + c].reset(st.nb.size());
+                }
+                const ElementDescriptors& d = m0.elements[e].descriptors;
+                NeighborGradient* g = st.grad_m.data() + m;
+                switch (k) {
+                    case 1: d.template gradient<Cutoff, Fam, V, 1>(st.nb, wp, g, st.scratch); break;
+                    case 2: d.template gradient<Cutoff, Fam, V, 2>(st.nb, wp, g, st.scratch); break;
+                    case 3: d.template gradient<Cutoff, Fam, V, 3>(st.nb, wp, g, st.scratch); break;
+                    default: d.template gradient<Cutoff, Fam, V, 4>(st.nb, wp, g, st.scratch); break;
+                }
+                for (std::size_t c = 0; c < k; ++c) {
+                    ThreadForces& t = tf[m + c][static_cast<std::size_t>(st.t)];
+                    if (per_atom_virial) scatter_gradient<true>(i, st.nb, g[c], t);
+                    else scatter_gradient<false>(i, st.nb, g[c], t);
+                }
             }
         });
 
