@@ -32,7 +32,7 @@ generator=()
 command -v ninja >/dev/null && generator=(-G Ninja)
 cmake -S "$root" -B "$build" "${generator[@]}" -DCMAKE_CXX_COMPILER=clang++ -DCMAKE_BUILD_TYPE=RelWithDebInfo \
   -DHDNNP_FUZZ=ON -DHDNNP_BUILD_TESTS=OFF -DHDNNP_BUILD_TOOLS=OFF -DHDNNP_BUILD_EXAMPLES=OFF \
-  -DHDNNP_BUILD_BENCHMARKS=OFF >/dev/null
+  -DHDNNP_BUILD_BENCHMARKS=OFF -DHDNNP_BUILD_LAMMPS=OFF -DHDNNP_BUILD_PYTHON=OFF >/dev/null
 targets=()
 for h in "${harnesses[@]}"; do targets+=("fuzz_$h"); done
 cmake --build "$build" -j2 --target "${targets[@]}"

@@ -13,6 +13,8 @@ PKGS="cmake g++ make libxtensor-dev libxsimd-dev xtl-dev catch2 zlib1g-dev libbe
 # The Python package (python/): Debian's interpreter /usr/bin/python3 with pybind11, numpy and ASE (matplotlib
 # for ASE's plotting helpers).
 PKGS="$PKGS python3-dev pybind11-dev python3-numpy python3-ase python3-matplotlib"
+# The API reference (docs/Doxyfile; its test fails on any Doxygen warning).
+PKGS="$PKGS doxygen"
 missing=""
 for p in $PKGS; do
   dpkg -s "$p" >/dev/null 2>&1 || missing="$missing $p"
