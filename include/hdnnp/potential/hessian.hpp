@@ -1,4 +1,4 @@
-// hdnnp: exact Hessians H = d2E/dR dR of a 2G HDNNP, as a sparse list of 3x3 atom blocks.
+// hdnnp: exact Hessians H = d2E/dR dR of 2G, 3G and 4G HDNNPs, as lists of 3x3 atom blocks.
 //
 //   H_AB[a][b] = d2E / dR_A,a dR_B,b      [energy/length^2 in the model's units (those of its training data)]
 //
@@ -24,7 +24,10 @@
 // L_RQ the local d2S_i/dR dQ_i and the pair gradients of (C Q + S Q + C y); E~_QQ = C + S - diag(self) +
 // diag(d2S_i/dQ_i^2) (S: screening). Pair kernels (erf for clusters; Ewald real space erfc and the reciprocal
 // sum a_k cos(k.d) for cells; the screening function) get their second derivatives here. The Hessian is dense
-// (3N x 3N doubles are formed; cost O(N^3) and O(N^2 n_k)). 3G models: not implemented (Error).
+// (3N x 3N doubles are formed; cost O(N^3) and O(N^2 n_k)).
+// 3G (charge networks, potential/charges.hpp): Q = P q(R), q_i = NN_q(x_i)/conv_charge, P the total-charge scheme
+// (uniform: I - 1 1^T/N; none: I). The same formula with y = 0, Z = P dq/dR (no linear solve), E~_QQ = C + S -
+// diag(self), and the local terms S_i + (P^T dE_elec/dQ)_i q_i.
 //
 // API: hessian(potential, structure, rows) with rows = {} for the full Hessian, or the (0-based) atoms whose
 // block rows are wanted (2G: only the centres within rc of those atoms are evaluated). The result lists every
@@ -388,70 +391,31 @@ inline void radial_derivatives(const Vec3& d, double r, double dp, double d2p, V
     }
 }
 
-/// Dense 3N x 3N Hessian of a 4G model (see the file comment of the 4G part in hessian()).
+/// Dense 3N x 3N Hessian of a 3G or 4G model (see the file comment).
 template <class Cutoff, class P>
-Hessian hessian_4g(const P& pot, const Structure& s, const std::vector<std::size_t>& rows_in) {
+Hessian hessian_charged(const P& pot, const Structure& s, const std::vector<std::size_t>& rows_in) {
     const Model& model = pot.model();
+    const bool g4 = model.generation == Generation::fourth;
     const std::size_t N = s.size(), D = 3 * N;
     const HessianSetup setup(model, s);
     ComputeOptions opt;
     opt.solver = QeqSolverKind::dense;
-    const Result res = pot.compute(s, opt);  // charges Q and adjoint y of the force calculation
+    const Result res = pot.compute(s, opt);  // charges Q (4G: and the adjoint y of the force calculation)
     const std::vector<double>& Q = res.charges;
-    const std::vector<double>& y = res.adjoint;
+    const std::vector<double> y = g4 ? res.adjoint : std::vector<double>(N, 0.0);
     const GaussianCoulomb op = pot.coulomb(s, setup.el);
     const double ke = op.ke();
     const double ce = model.conv_energy, cq = model.conv_charge;
-    const double wself = opt.screening_self_image_weight;
+    const double wself = g4 ? opt.screening_self_image_weight : 0.5;  // as potential/charges.hpp
     const ScreeningFunction& fs = model.electrostatics.screening;
+    const bool uniform = !g4 && model.electrostatics.total_charge == TotalChargeScheme::uniform;
 
     std::vector<double> H(D * D, 0.0);      // L_RR, then the whole Hessian
     std::vector<double> LRQ(D * N, 0.0);     // d2L/dR dQ  (row: coordinate, column: charge)
-    std::vector<double> T(N * D, 0.0);       // d(A Q + chi)/dR (row: charge equation, column: coordinate)
+    std::vector<double> T(N * D, 0.0);       // 4G: d(A Q + chi)/dR; 3G: dq/dR (row: charge, column: coordinate)
     std::vector<double> EQQ(N * N, 0.0);     // d2E~/dQ dQ
     auto h = [&](std::size_t a, std::size_t b) -> double& { return H[a * D + b]; };
-
-    // 1. Local terms: per centre i the energy S_i(x_i, Q_i) + y_i chi_i(x_i) at fixed Q and y.
     std::vector<double> sqq(N, 0.0);
-    {
-        CentreWork st;
-        std::vector<double> u1, u2, dSdGdQ, dchidG;
-        for (std::size_t i = 0; i < N; ++i) {
-            centre_hessian<Cutoff>(model, setup.sd[static_cast<std::size_t>(setup.el[i])], setup.nl, i, setup.el, setup.zs, setup.rc, st,
-                                   [&](std::size_t c, const ElementModel& em, CentreWork& w) {
-                                       const std::size_t ns = em.descriptors.size();
-                                       w.xin.assign(w.x.begin(), w.x.end());
-                                       w.xin.push_back(Q[c] * cq);
-                                       network_hessian(em.network, w.xin.data(), w.grad, w.hnn, w.nws);
-                                       network_hessian(em.electronegativity, w.x.data(), w.grad2, w.hnn2, w.nws2);
-                                       const auto& f = em.scaling.factor;
-                                       const double cx = y[c] * cq / ce;
-                                       for (std::size_t a = 0; a < ns; ++a) w.w[a] = f[a] * (w.grad[a] / ce + cx * w.grad2[a]);
-                                       for (std::size_t a = 0; a < ns; ++a)
-                                           for (std::size_t b = 0; b < ns; ++b)
-                                               w.M[a * ns + b] = f[a] * f[b] * (w.hnn[a * (ns + 1) + b] / ce + cx * w.hnn2[a * ns + b]);
-                                       sqq[c] = w.hnn[ns * (ns + 1) + ns] * cq * cq / ce;
-                                       dSdGdQ.resize(ns);
-                                       dchidG.resize(ns);
-                                       for (std::size_t a = 0; a < ns; ++a) {
-                                           dSdGdQ[a] = f[a] * w.hnn[a * (ns + 1) + ns] * cq / ce;
-                                           dchidG[a] = f[a] * w.grad2[a] * cq / ce;
-                                       }
-                                   });
-            const std::size_t S = st.slots(), ns = dSdGdQ.size();
-            for (std::size_t A = 0; A < S; ++A)
-                for (std::size_t B = 0; B < S; ++B)
-                    for (int p = 0; p < 3; ++p)
-                        for (int q = 0; q < 3; ++q) h(3 * st.slot_atom[A] + static_cast<std::size_t>(p), 3 * st.slot_atom[B] + static_cast<std::size_t>(q)) += st.k(A, B, p, q);
-            st.collapse_vector(dSdGdQ.data(), ns, u1);
-            st.collapse_vector(dchidG.data(), ns, u2);
-            for (std::size_t A = 0; A < S; ++A)
-                for (std::size_t a = 0; a < 3; ++a) {
-                    LRQ[(3 * st.slot_atom[A] + a) * N + i] += u1[3 * A + a];
-                    T[i * D + 3 * st.slot_atom[A] + a] += u2[3 * A + a];
-                }
-        }
-    }
 
     // 2. Electrostatics. A pair visit (i, j != i, d = R_j + n.L - R_i) with the A-operator kernel (gA, KA: gradient
     //    and Hessian of C_ij with respect to d) and the energy kernel (gE, KE: C + screening).
@@ -471,6 +435,7 @@ Hessian hessian_4g(const P& pot, const Structure& s, const std::vector<std::size
             LRQ[(3 * i + p) * N + i] -= vi;
             LRQ[(3 * j + p) * N + j] += vj;
             LRQ[(3 * i + p) * N + j] -= vj;
+            if (!g4) continue;
             T[i * D + 3 * j + p] += Q[j] * gA[p];
             T[i * D + 3 * i + p] -= Q[j] * gA[p];
             T[j * D + 3 * j + p] += Q[i] * gA[p];
@@ -481,7 +446,8 @@ Hessian hessian_4g(const P& pot, const Structure& s, const std::vector<std::size
     const std::vector<double>& sigma = op.sigma();
     auto inv_sqrt2_gamma = [&](std::size_t i, std::size_t j) {
         const double si = sigma[static_cast<std::size_t>(setup.el[i])], sj = sigma[static_cast<std::size_t>(setup.el[j])];
-        return 1.0 / (std::sqrt(2.0) * std::sqrt(si * si + sj * sj));
+        const double g2 = si * si + sj * sj;  // point charges: as GaussianCoulomb (erf -> 1, Gaussian terms -> 0)
+        return g2 > 0.0 ? 1.0 / std::sqrt(2.0 * g2) : detail_coulomb::kPointCharge;
     };
     const double tsp = 2.0 / std::sqrt(M_PI);
     // 2a. Coulomb pair kernel of C (erf for clusters, Ewald real space for cells), no screening.
@@ -576,27 +542,102 @@ Hessian hessian_4g(const P& pot, const Structure& s, const std::vector<std::size
                 pair(i, j, zero3, zero33, gs, Ks);
             });
     }
-    // 3. Charge response Z = dQ/dR: [A 1; 1^T 0] [Z; dlambda] = -[T; 0], A = C + diag(hardness).
+    // 3. d2E_elec/dQ dQ = C + S - diag(gaussian self energy) (4G adds d2S_i/dQ_i^2 below)
     std::vector<double> C(N * N);
     op.dense(C.data());
-    const std::size_t M = N + 1;
-    std::vector<double> B(M * M, 0.0);
-    for (std::size_t i = 0; i < N; ++i) {
-        for (std::size_t j = 0; j < N; ++j) B[i * M + j] = C[i * N + j];
-        B[i * M + i] += model.elements[static_cast<std::size_t>(setup.el[i])].hardness;
-        B[i * M + N] = 1.0;
-        B[N * M + i] = 1.0;
-    }
-    std::vector<double> rhs(M * D, 0.0);  // column-major by right-hand side: rhs[c * M + row]
-    for (std::size_t i = 0; i < N; ++i)
-        for (std::size_t c = 0; c < D; ++c) rhs[c * M + i] = -T[i * D + c];
-    lu_solve(B, M, rhs, D);
-    // 4. d2E~/dQ dQ = C + S - diag(gaussian self energy) + diag(d2S_i/dQ_i^2)
     for (std::size_t i = 0; i < N; ++i) {
         for (std::size_t j = 0; j < N; ++j) EQQ[i * N + j] = C[i * N + j] + Smat[i * N + j];
-        EQQ[i * N + i] += sqq[i] - op.gaussian_self_energy(i);
+        EQQ[i * N + i] -= op.gaussian_self_energy(i);
     }
-    // 5. H = L_RR + L_RQ Z + Z^T L_QR + Z^T EQQ Z
+    // 3G: the charge derivative of the energy, dE/dq = P^T dE_elec/dQ (P: the uniform shift), weights the
+    // charge networks' second derivatives.
+    std::vector<double> gq(N, 0.0);
+    if (!g4) {
+        double mean = 0.0;
+        for (std::size_t i = 0; i < N; ++i) {
+            for (std::size_t j = 0; j < N; ++j) gq[i] += EQQ[i * N + j] * Q[j];
+            mean += gq[i];
+        }
+        mean /= static_cast<double>(N);
+        if (uniform)
+            for (double& x : gq) x -= mean;
+    }
+    // 4. Local terms, per centre i at fixed Q and y: 4G S_i(x_i, Q_i) + y_i chi_i(x_i); 3G S_i(x_i) + (dE/dq_i) q_i(x_i).
+    {
+        CentreWork st;
+        std::vector<double> u1, u2, dSdGdQ, dqdG;
+        for (std::size_t i = 0; i < N; ++i) {
+            centre_hessian<Cutoff>(model, setup.sd[static_cast<std::size_t>(setup.el[i])], setup.nl, i, setup.el, setup.zs, setup.rc, st,
+                                   [&](std::size_t c, const ElementModel& em, CentreWork& w) {
+                                       const std::size_t ns = em.descriptors.size();
+                                       const auto& f = em.scaling.factor;
+                                       dSdGdQ.assign(ns, 0.0);
+                                       dqdG.resize(ns);
+                                       if (g4) {
+                                           w.xin.assign(w.x.begin(), w.x.end());
+                                           w.xin.push_back(Q[c] * cq);
+                                           network_hessian(em.network, w.xin.data(), w.grad, w.hnn, w.nws);
+                                           network_hessian(em.electronegativity, w.x.data(), w.grad2, w.hnn2, w.nws2);
+                                           const double cx = y[c] * cq / ce;
+                                           for (std::size_t a = 0; a < ns; ++a) w.w[a] = f[a] * (w.grad[a] / ce + cx * w.grad2[a]);
+                                           for (std::size_t a = 0; a < ns; ++a)
+                                               for (std::size_t b = 0; b < ns; ++b)
+                                                   w.M[a * ns + b] = f[a] * f[b] * (w.hnn[a * (ns + 1) + b] / ce + cx * w.hnn2[a * ns + b]);
+                                           sqq[c] = w.hnn[ns * (ns + 1) + ns] * cq * cq / ce;
+                                           for (std::size_t a = 0; a < ns; ++a) {
+                                               dSdGdQ[a] = f[a] * w.hnn[a * (ns + 1) + ns] * cq / ce;
+                                               dqdG[a] = f[a] * w.grad2[a] * cq / ce;  // dchi/dG
+                                           }
+                                       } else {
+                                           network_hessian(em.network, w.x.data(), w.grad, w.hnn, w.nws);
+                                           network_hessian(em.charge, w.x.data(), w.grad2, w.hnn2, w.nws2);
+                                           const double cx = gq[c] / cq;
+                                           for (std::size_t a = 0; a < ns; ++a) w.w[a] = f[a] * (w.grad[a] / ce + cx * w.grad2[a]);
+                                           for (std::size_t a = 0; a < ns; ++a)
+                                               for (std::size_t b = 0; b < ns; ++b)
+                                                   w.M[a * ns + b] = f[a] * f[b] * (w.hnn[a * ns + b] / ce + cx * w.hnn2[a * ns + b]);
+                                           for (std::size_t a = 0; a < ns; ++a) dqdG[a] = f[a] * w.grad2[a] / cq;  // dq/dG
+                                       }
+                                   });
+            const std::size_t S = st.slots(), ns = dqdG.size();
+            for (std::size_t A = 0; A < S; ++A)
+                for (std::size_t B = 0; B < S; ++B)
+                    for (int p = 0; p < 3; ++p)
+                        for (int q = 0; q < 3; ++q) h(3 * st.slot_atom[A] + static_cast<std::size_t>(p), 3 * st.slot_atom[B] + static_cast<std::size_t>(q)) += st.k(A, B, p, q);
+            st.collapse_vector(dSdGdQ.data(), ns, u1);
+            st.collapse_vector(dqdG.data(), ns, u2);
+            for (std::size_t A = 0; A < S; ++A)
+                for (std::size_t a = 0; a < 3; ++a) {
+                    LRQ[(3 * st.slot_atom[A] + a) * N + i] += u1[3 * A + a];
+                    T[i * D + 3 * st.slot_atom[A] + a] += u2[3 * A + a];
+                }
+        }
+    }
+    for (std::size_t i = 0; i < N; ++i) EQQ[i * N + i] += sqq[i];
+    // 5. Charge response Z = dQ/dR (rhs[c * M + i] = dQ_i/dR_c).
+    //    4G: [A 1; 1^T 0] [Z; dlambda] = -[T; 0], A = C + diag(hardness).  3G: Z = P T (uniform: minus the column mean).
+    const std::size_t M = N + 1;
+    std::vector<double> rhs(M * D, 0.0);
+    if (g4) {
+        std::vector<double> B(M * M, 0.0);
+        for (std::size_t i = 0; i < N; ++i) {
+            for (std::size_t j = 0; j < N; ++j) B[i * M + j] = C[i * N + j];
+            B[i * M + i] += model.elements[static_cast<std::size_t>(setup.el[i])].hardness;
+            B[i * M + N] = 1.0;
+            B[N * M + i] = 1.0;
+        }
+        for (std::size_t i = 0; i < N; ++i)
+            for (std::size_t c = 0; c < D; ++c) rhs[c * M + i] = -T[i * D + c];
+        lu_solve(B, M, rhs, D);
+    } else {
+        for (std::size_t c = 0; c < D; ++c) {
+            double mean = 0.0;
+            for (std::size_t i = 0; i < N; ++i) mean += T[i * D + c];
+            mean = uniform ? mean / static_cast<double>(N) : 0.0;
+            for (std::size_t i = 0; i < N; ++i) rhs[c * M + i] = T[i * D + c] - mean;
+        }
+    }
+    // 6. H = L_RR + L_RQ Z + Z^T L_QR + Z^T EQQ Z
     std::vector<double> W(N * D, 0.0);  // EQQ Z + L_QR  (N x D):  H += Z^T W + L_RQ Z
     for (std::size_t c = 0; c < D; ++c) {
         const double* z = &rhs[c * M];
@@ -649,11 +690,12 @@ Hessian hessian(const P& potential, const Structure& s, const std::vector<std::s
     switch (model.generation) {
         case Generation::second:
             return std::visit([&](auto c) { return detail::hessian_2g<decltype(c)>(model, s, rows); }, model.cutoff);
+        case Generation::third:
         case Generation::fourth:
-            return std::visit([&](auto c) { return detail::hessian_4g<decltype(c)>(potential, s, rows); }, model.cutoff);
+            return std::visit([&](auto c) { return detail::hessian_charged<decltype(c)>(potential, s, rows); }, model.cutoff);
         default:
             throw Error("hessian: not implemented for generation " + std::to_string(static_cast<int>(model.generation)) +
-                        " models (model in " + model.directory + "); 2G and 4G are");
+                        " models (model in " + model.directory + "); 2G, 3G and 4G are");
     }
 }
 
