@@ -12,6 +12,7 @@ Exit status: 0 written, 2 usage error, 3 matplotlib missing.
                EPS/D below which a displacement D changes no force by more than EPS.
 """
 
+import os
 import sys
 
 
@@ -23,6 +24,8 @@ def _read_locality(path):
         for line in f:
             if line.startswith("#"):
                 words = line[1:].split()
+                if "model" in words[:-1]:
+                    header["model"] = os.path.basename(os.path.normpath(words[words.index("model") + 1]))
                 if len(words) == 2:
                     try:
                         header[words[0]] = float(words[1])
@@ -68,7 +71,12 @@ def plot_locality(data, png):
     ax.set_xlabel("r_AB [length of the model]")
     ax.set_ylabel("log10 |H_AB| [energy/length^2]")
     gen = header.get("generation")
-    ax.set_title("Hessian locality" + (" (%dG model)" % int(gen) if gen else ""))
+    title = "Hessian locality"
+    if header.get("model"):
+        title += ": " + header["model"]
+    if gen:
+        title += " (%dG)" % int(gen)
+    ax.set_title(title)
     ax.legend(markerscale=3, fontsize=8, loc="upper right")
     fig.tight_layout()
     fig.savefig(png)
