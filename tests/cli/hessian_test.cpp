@@ -15,6 +15,7 @@
 #include "support/reference.hpp"
 
 namespace fs = std::filesystem;
+using namespace hdnnp;
 
 namespace {
 
