@@ -34,7 +34,8 @@ const char* const kHessianUsage =
     "\n"
     "Exact Hessian H_AB = d2E/dR_A dR_B (3x3 blocks, energy/length^2 in the model's units) of every structure\n"
     "of STRUCTURES (n2p2 input.data, or extended XYZ by name .xyz/.extxyz), written to DIR/hessian.out: one line\n"
-    "per structurally non-zero block, A the row atom. 2G models: blocks vanish beyond 2 rc and are not listed.\n"
+    "per structurally non-zero block, A the row atom. 2G models: blocks vanish beyond 2 rc and are not listed;\n"
+    "3G/4G models: every block (the charges couple all atoms; the 3N x 3N Hessian is formed internally).\n"
     "\n"
     "options:\n"
     "  --atoms LIST           row atoms only (1-based, e.g. 1,2,3 or 1-3,10); default: all atoms\n"
@@ -212,8 +213,8 @@ int hessian(int argc, char** argv) {
     std::ostream& f = *out;
     f << "# hdnnp hessian: exact Hessian blocks H_AB[a][b] = d2E / dR_A,a dR_B,b of model " << o.pos[0] << "\n"
       << "# units: energy/length^2 of the model (r_AB: length); atoms 1-based, A the row atom; one line per\n"
-      << "# structurally non-zero block (2G: atoms within 2 rc of each other); r_AB the minimum-image distance,\n"
-      << "# norm the Frobenius norm of the block\n"
+      << "# structurally non-zero block (2G: atoms within 2 rc of each other; 3G/4G: every block); r_AB the\n# minimum-image distance,"
+      << " norm the Frobenius norm of the block\n"
       << "# structure A B r_AB norm h_xx h_xy h_xz h_yx h_yy h_yz h_zx h_zy h_zz\n";
     char line[512];
     std::size_t total = 0;
