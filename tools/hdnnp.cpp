@@ -21,6 +21,8 @@ struct Command {
 const Command kCommands[] = {
     {"predict", hdnnp::cli::predict, "energies and forces of structures with an n2p2 model (nnp-predict drop-in)"},
     {"specialize", hdnnp::cli::specialize, "a C++ header that compiles an n2p2 model as a specialised potential"},
+    {"hessian", hdnnp::cli::hessian, "exact Hessian blocks d2E/dR_A dR_B of structures (hessian.out)"},
+    {"locality", hdnnp::cli::locality, "locality test: Hessian block norms against distance, r*, plot"},
 };
 
 void usage() {

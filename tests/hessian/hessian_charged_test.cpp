@@ -1,0 +1,253 @@
+// Exact 3G and 4G Hessians (potential/hessian.hpp), one file so that the dense charged path is compiled once.
+//
+// 3G: exact Hessians (potential/hessian.hpp: local short-range and charge-network terms weighted by dE/dq,
+// Coulomb/Ewald/screening pair Hessians, the charge response dQ/dR = P dq/dR of the total-charge scheme)
+// against central differences of the analytic forces, on synthetic 3G water models (tests/support/model_3g.hpp):
+// Gaussian and point charges, uniform and no total-charge scheme, screening, a charged cluster and a periodic
+// (sheared) cell; symmetry and translation invariance. Finite differences: 4-point stencil, h = 1e-3 bohr;
+// all rows of small structures (6 and 12 atoms).
+//
+// Exact 4G Hessians (potential/hessian.hpp: local terms, electrostatics and the charge response through the
+// charge-equilibration system) against central differences of the analytic forces (dense Qeq solver, exact to
+// round-off): n2p2's Carbon_chain_4G cluster, neutral and charged (+1, -1 e), and the periodic 4G water
+// (H2O_RPBE-D3_4G, 384 atoms, Ewald) and AlAuMgO_4G (110 atoms) for three rows (atoms whose distances keep
+// clear of the non-smooth radii, see smooth_atoms); symmetry (1e-12 relative),
+// translation invariance (rows sum to zero), and non-locality: blocks beyond 2 rc do not vanish.
+// Finite differences: 4-point stencil, h = 1e-3 (clusters) and 3e-4 (cells), model length unit.
+#include <catch2/catch.hpp>
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "hdnnp/io/input_data.hpp"
+#include "hdnnp/io/n2p2_model.hpp"
+#include "hdnnp/potential/hessian.hpp"
+#include "hdnnp/potential/potential.hpp"
+#include "support/model_3g.hpp"
+#include "support/reference.hpp"
+
+using namespace hdnnp;
+
+namespace {
+
+double min_image(const Structure& s, std::size_t a, std::size_t b) {
+    Vec3 d = s.positions[b] - s.positions[a];
+    if (!s.periodic) return norm(d);
+    const Mat3 inv = reciprocal_rows(s.lattice);
+    Vec3 f{dot(d, inv[0]), dot(d, inv[1]), dot(d, inv[2])};
+    for (double& x : f) x -= std::round(x);
+    const Vec3 base = f[0] * s.lattice[0] + f[1] * s.lattice[1] + f[2] * s.lattice[2];
+    double best = norm(base);
+    for (int i = -1; i <= 1; ++i)
+        for (int j = -1; j <= 1; ++j)
+            for (int k = -1; k <= 1; ++k)
+                best = std::min(best, norm(base + double(i) * s.lattice[0] + double(j) * s.lattice[1] + double(k) * s.lattice[2]));
+    return best;
+}
+
+/// Symmetry (full Hessians), row sums and finite differences for the rows of h; the largest block norm beyond 2 rc.
+double check(const Potential<>& pot, const Structure& s, const Hessian& h, const std::string& label, double fd_tol, double step = 1e-3) {
+    INFO(label << ", " << s.size() << " atoms");
+    double scale = 0.0;
+    for (const auto& b : h.blocks)
+        for (int p = 0; p < 3; ++p)
+            for (int q = 0; q < 3; ++q) scale = std::max(scale, std::abs(b.h[p][q]));
+    REQUIRE(scale > 0.0);
+    double asym = 0.0, rowsum = 0.0, far = 0.0;
+    for (const auto& b : h.blocks) {
+        if (std::binary_search(h.rows.begin(), h.rows.end(), b.b)) {
+            const Mat3 t = h.block(b.b, b.a);
+            for (int p = 0; p < 3; ++p)
+                for (int q = 0; q < 3; ++q) asym = std::max(asym, std::abs(b.h[p][q] - t[q][p]));
+        }
+        if (min_image(s, b.a, b.b) > 2.0 * pot.cutoff()) {
+            double n2 = 0.0;
+            for (int p = 0; p < 3; ++p)
+                for (int q = 0; q < 3; ++q) n2 += b.h[p][q] * b.h[p][q];
+            far = std::max(far, std::sqrt(n2));
+        }
+    }
+    for (std::size_t a : h.rows) {
+        Mat3 sum{};
+        for (const auto& b : h.blocks)
+            if (b.a == a) sum += b.h;
+        for (int p = 0; p < 3; ++p)
+            for (int q = 0; q < 3; ++q) rowsum = std::max(rowsum, std::abs(sum[p][q]));
+    }
+    CHECK(asym / scale < 1e-12);
+    CHECK(rowsum / scale < 1e-12);
+    ComputeOptions opt;
+    opt.solver = QeqSolverKind::dense;
+    double worst = 0.0;
+    std::string where;
+    for (std::size_t a : h.rows)
+        for (int p = 0; p < 3; ++p) {
+            auto forces = [&](double dx) {
+                Structure d = s;
+                d.positions[a][static_cast<std::size_t>(p)] += dx;
+                return pot.compute(d, opt).forces;
+            };
+            const auto p1 = forces(step), m1 = forces(-step), p2 = forces(2 * step), m2 = forces(-2 * step);
+            for (std::size_t b = 0; b < s.size(); ++b) {
+                const Mat3 blk = h.block(a, b);
+                for (std::size_t q = 0; q < 3; ++q) {
+                    const double fd = -(8.0 * (p1[b][q] - m1[b][q]) - (p2[b][q] - m2[b][q])) / (12.0 * step);
+                    const double dev = std::abs(blk[static_cast<std::size_t>(p)][q] - fd) / scale;
+                    if (dev > worst) {
+                        worst = dev;
+                        std::ostringstream o;
+                        o.precision(15);
+                        o << "block (" << a << "," << b << ")[" << p << "][" << q << "] analytic " << blk[static_cast<std::size_t>(p)][q]
+                          << " finite difference " << fd;
+                        where = o.str();
+                    }
+                }
+            }
+        }
+    INFO("worst deviation / max|H| = " << worst << " at " << where);
+    std::printf("%-34s max|H| %.3e  |H - FD|/max|H| %.1e  asymmetry %.1e  row sums %.1e  largest |H_AB| beyond 2 rc %.2e\n",
+                label.c_str(), scale, worst, asym / scale, rowsum / scale, far);
+    CHECK(worst < fd_tol);
+    return far;
+}
+
+/// The first n atoms none of whose pair distances (any image) lies within `margin` of a radius where the energy
+/// is not three times differentiable: the symmetry-function cutoffs, the screening radii (the cosine core has a
+/// jump in f_s'' there) and the Ewald real-space cutoff (a jump in the energy). A finite difference straddling
+/// such a radius is wrong by O(1) in the Hessian.
+std::vector<std::size_t> smooth_atoms(const Potential<>& pot, const Structure& s, std::size_t n, double margin) {
+    const Model& m = pot.model();
+    std::vector<double> radii;
+    for (const auto& e : m.elements)
+        for (const SymFnSpec& f : e.descriptors.specs()) radii.push_back(f.rc);
+    if (m.electrostatics.screening.enabled()) {
+        radii.push_back(m.electrostatics.screening.inner);
+        radii.push_back(m.electrostatics.screening.outer);
+    }
+    if (s.periodic) radii.push_back(pot.ewald_parameters_for(s).real_cutoff);
+    const NeighborList nl = build_neighbor_list(s, *std::max_element(radii.begin(), radii.end()) + 1.0);
+    std::vector<std::size_t> out;
+    for (std::size_t a = 0; a < s.size() && out.size() < n; ++a) {
+        bool ok = true;
+        for (std::size_t p = nl.offset[a]; p < nl.offset[a + 1] && ok; ++p)
+            for (double c : radii) ok = ok && std::abs(nl.r[p] - c) >= margin;
+        if (ok) out.push_back(a);
+    }
+    return out;
+}
+
+/// 3G: symmetry, row sums and finite differences of every row of the full Hessian.
+void check_all_rows(const Potential<>& pot, const Structure& s, const std::string& label) {
+    INFO(label << ", " << s.size() << " atoms");
+    const Hessian h = hessian(pot, s);
+    REQUIRE(h.blocks.size() == s.size() * s.size());
+    double scale = 0.0, asym = 0.0, rowsum = 0.0, worst = 0.0;
+    for (const auto& b : h.blocks)
+        for (int p = 0; p < 3; ++p)
+            for (int q = 0; q < 3; ++q) scale = std::max(scale, std::abs(b.h[p][q]));
+    REQUIRE(scale > 0.0);
+    for (const auto& b : h.blocks) {
+        const Mat3 t = h.block(b.b, b.a);
+        for (int p = 0; p < 3; ++p)
+            for (int q = 0; q < 3; ++q) asym = std::max(asym, std::abs(b.h[p][q] - t[q][p]));
+    }
+    for (std::size_t a = 0; a < s.size(); ++a) {
+        Mat3 sum{};
+        for (const auto& b : h.blocks)
+            if (b.a == a) sum += b.h;
+        for (int p = 0; p < 3; ++p)
+            for (int q = 0; q < 3; ++q) rowsum = std::max(rowsum, std::abs(sum[p][q]));
+    }
+    const double step = 1e-3;
+    std::string where;
+    for (std::size_t a = 0; a < s.size(); ++a)
+        for (int p = 0; p < 3; ++p) {
+            auto forces = [&](double dx) {
+                Structure d = s;
+                d.positions[a][static_cast<std::size_t>(p)] += dx;
+                return pot.compute(d).forces;
+            };
+            const auto p1 = forces(step), m1 = forces(-step), p2 = forces(2 * step), m2 = forces(-2 * step);
+            for (std::size_t b = 0; b < s.size(); ++b) {
+                const Mat3 blk = h.block(a, b);
+                for (std::size_t q = 0; q < 3; ++q) {
+                    const double fd = -(8.0 * (p1[b][q] - m1[b][q]) - (p2[b][q] - m2[b][q])) / (12.0 * step);
+                    const double dev = std::abs(blk[static_cast<std::size_t>(p)][q] - fd) / scale;
+                    if (dev > worst) {
+                        worst = dev;
+                        std::ostringstream o;
+                        o.precision(15);
+                        o << "block (" << a << "," << b << ")[" << p << "][" << q << "] analytic " << blk[static_cast<std::size_t>(p)][q]
+                          << " finite difference " << fd;
+                        where = o.str();
+                    }
+                }
+            }
+        }
+    INFO("worst deviation / max|H| = " << worst << " at " << where);
+    std::printf("%-40s max|H| %.3e  |H - FD|/max|H| %.1e  asymmetry %.1e  row sums %.1e\n", label.c_str(), scale, worst,
+                asym / scale, rowsum / scale);
+    CHECK(asym / scale < 1e-12);
+    CHECK(rowsum / scale < 1e-12);
+    CHECK(worst < 1e-7);
+}
+
+}  // namespace
+
+TEST_CASE("4G Hessian: Carbon_chain_4G cluster, neutral and charged", "[hessian]") {
+    const std::string dir = test::predict_dir("Carbon_chain_4G");
+    const Potential<> pot = Potential<>::load(dir);
+    Structure s = io::read_input_data(dir + "/input.data").at(0);
+    for (double q : {0.0, 1.0, -1.0}) {
+        s.total_charge = q;
+        const Hessian h = hessian(pot, s);
+        REQUIRE(h.blocks.size() == s.size() * s.size());
+        const double far = check(pot, s, h, "Carbon_chain_4G total charge " + std::to_string(q), 1e-7);
+        CHECK(smooth_atoms(pot, s, s.size(), 3e-3).size() == s.size());  // no finite difference straddles a kink
+        CHECK(far > 0.0);  // charges couple atoms beyond 2 rc
+    }
+}
+
+TEST_CASE("4G Hessian: periodic water H2O_RPBE-D3_4G (384 atoms) and AlAuMgO_4G, rows", "[hessian]") {
+    for (const char* name : {"H2O_RPBE-D3_4G", "AlAuMgO_4G"}) {
+        const std::string dir = test::predict_dir(name);
+        const Potential<> pot = Potential<>::load(dir);
+        const Structure s = io::read_input_data(dir + "/input.data").at(0);
+        const std::vector<std::size_t> rows = smooth_atoms(pot, s, 3, 2e-3);
+        REQUIRE(rows.size() == 3);
+        const Hessian h = hessian(pot, s, rows);
+        REQUIRE(h.blocks.size() == 3 * s.size());
+        const double far = check(pot, s, h, std::string(name) + " 3 rows", 1e-7, 3e-4);
+        if (std::string(name) == "H2O_RPBE-D3_4G") CHECK(far > 0.0);
+    }
+}
+
+TEST_CASE("3G Hessian: synthetic water models, clusters and a periodic cell", "[hessian]") {
+    struct Case {
+        std::string name;
+        test::Model3GSpec spec;
+    };
+    std::vector<Case> cases(4);
+    cases[0].name = "gaussian uniform";
+    cases[1].name = "point charges";
+    cases[1].spec.charges = "point";
+    cases[1].spec.widths = false;
+    cases[2].name = "scheme none, screening";
+    cases[2].spec.scheme = "none";
+    cases[2].spec.screen = "2.5 6.0 p2";
+    cases[3].name = "gaussian, screening p3";
+    cases[3].spec.screen = "2.0 5.5 p3";
+    for (const Case& c : cases) {
+        const test::Model3GDir dir(c.spec);
+        const Potential<> pot = Potential<>::load(dir.path);
+        REQUIRE(pot.generation() == Generation::third);
+        Structure cl = test::water_cluster(2, 2, 1, 11);
+        if (c.spec.scheme != "none") cl.total_charge = 0.5;
+        check_all_rows(pot, cl, "3G " + c.name + " cluster");
+        if (c.spec.scheme != "none") check_all_rows(pot, test::water_box(1, 5, 0.1), "3G " + c.name + " periodic");
+    }
+}
