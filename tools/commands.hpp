@@ -10,6 +10,7 @@ namespace hdnnp::cli {
 /// thrown as hdnnp::Error (main prints "hdnnp: error: <message>" and exits with 1).
 int predict(int argc, char** argv);
 int specialize(int argc, char** argv);
+int md(int argc, char** argv);
 
 /// True if s ends with suffix.
 inline bool ends_with(const std::string& s, const std::string& suffix) {

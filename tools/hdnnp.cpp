@@ -21,6 +21,7 @@ struct Command {
 const Command kCommands[] = {
     {"predict", hdnnp::cli::predict, "energies and forces of structures with an n2p2 model (nnp-predict drop-in)"},
     {"specialize", hdnnp::cli::specialize, "a C++ header that compiles an n2p2 model as a specialised potential"},
+    {"md", hdnnp::cli::md, "molecular dynamics to check a potential: energy drift, stability, RDFs"},
 };
 
 void usage() {

@@ -23,7 +23,7 @@ namespace {
 
 const std::map<std::string, int> kFloor = {{"core", 0}, {"config.hpp", 0}, {"simd", 1}, {"cutoffs", 2}, {"networks", 2},
                                            {"neighbors", 2}, {"descriptors", 3}, {"electrostatics", 3}, {"potential", 4},
-                                           {"io", 5}, {"training", 6}, {"hdnnp.hpp", 7},
+                                           {"io", 5}, {"training", 6}, {"md", 6}, {"hdnnp.hpp", 7},
                                            {"extern_templates.hpp", 8}};
 
 /// "core" for include/hdnnp/core/x.hpp, "config.hpp" for include/hdnnp/config.hpp.
