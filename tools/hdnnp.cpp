@@ -1,6 +1,8 @@
 // hdnnp: the command-line program. Subcommands (one file each, tools/<command>.cpp; declared in commands.hpp):
 //   hdnnp predict MODEL_DIR [STRUCTURES] [options]   energies, forces, atomic energies (nnp-predict drop-in)
 //   hdnnp specialize MODEL_DIR -o model.hpp          a header that compiles the model as a specialised potential
+//   hdnnp validate MODEL_DIR DATA... [options]      error statistics against reference data, worst cases, plots
+//   hdnnp md MODEL_DIR STRUCTURE --steps N ...       molecular dynamics to check a potential
 //   hdnnp version
 #include <exception>
 #include <iostream>
@@ -21,6 +23,7 @@ struct Command {
 const Command kCommands[] = {
     {"predict", hdnnp::cli::predict, "energies and forces of structures with an n2p2 model (nnp-predict drop-in)"},
     {"specialize", hdnnp::cli::specialize, "a C++ header that compiles an n2p2 model as a specialised potential"},
+    {"validate", hdnnp::cli::validate, "error statistics against reference data: RMSE/MAE, worst cases, extrapolation, plots"},
     {"md", hdnnp::cli::md, "molecular dynamics to check a potential: energy drift, stability, RDFs"},
 };
 
