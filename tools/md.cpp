@@ -13,6 +13,7 @@
 #include <string>
 #include <vector>
 
+#include <csignal>
 #include <unistd.h>
 
 #ifdef _OPENMP
@@ -60,6 +61,7 @@ const char* const kMdUsage =
     "  --min-distance D        failure: two atoms closer than D Å (default 0.5)\n"
     "  --max-temperature T     failure: temperature above T K (default: 10 x --temperature, at least 1000)\n"
     "  --keep-going            run all steps after a failure (default: stop at the first)\n"
+    "  (Ctrl-C or SIGTERM ends the run after the current step; report, log and RDF are still written.)\n"
     "  --threads N             OpenMP threads (default: OMP_NUM_THREADS or all cores)\n";
 
 double number(const std::string& opt, const std::string& v) {
@@ -75,6 +77,9 @@ long integer(const std::string& opt, const std::string& v) {
     if (v.empty() || *end != '\0') throw Error("option " + opt + " needs an integer, got '" + v + "'");
     return x;
 }
+
+volatile std::sig_atomic_t g_stop = 0;
+void request_stop(int) { g_stop = 1; }
 
 Structure in_angstrom(const Structure& s, double length) {
     Structure t = s;
@@ -198,7 +203,7 @@ int md(int argc, char** argv) {
     std::string failure;
     long failed_at = -1;
     char line[256];
-    if (log) log << "step time_ps epot ekin etot temperature\n";
+    if (log.is_open()) log << "step time_ps epot ekin etot temperature\n";
 
     auto record = [&](long step) {
         const double ep = dyn.potential_energy(), ek = dyn.kinetic_energy(), et = ep + ek, T = dyn.temperature();
@@ -208,7 +213,7 @@ int md(int argc, char** argv) {
         t_min = std::min(t_min, T);
         t_max = std::max(t_max, T);
         t_sum += T;
-        if (log) {
+        if (log.is_open()) {
             std::snprintf(line, sizeof line, "%ld %.6f %.10f %.10f %.10f %.4f\n", step, dyn.time_ps(), ep, ek, et, T);
             log << line;
         }
@@ -231,7 +236,7 @@ int md(int argc, char** argv) {
                 failure = "temperature " + std::to_string(T) + " K above " + std::to_string(max_temperature) + " K";
             if (!failure.empty()) failed_at = step;
         }
-        if (traj && step % every == 0) {
+        if (traj.is_open() && step % every == 0) {
             const Structure sa = in_angstrom(dyn.structure(), units.length);
             const std::vector<Vec3> f = dyn.forces_ev_per_angstrom();
             const double e = ep;
@@ -247,7 +252,10 @@ int md(int argc, char** argv) {
     auto last_progress = std::chrono::steady_clock::now();
     const auto run_start = last_progress;
     long done = 0;
-    for (long step = 1; step <= steps; ++step) {
+    // Ctrl-C (SIGINT) or SIGTERM ends the run after the current step; the report and the RDF are still written.
+    std::signal(SIGINT, request_stop);
+    std::signal(SIGTERM, request_stop);
+    for (long step = 1; step <= steps && !g_stop; ++step) {
         try {
             dyn.step();
         } catch (const std::exception& e) {
@@ -271,8 +279,11 @@ int md(int argc, char** argv) {
         if (!failure.empty() && !keep_going) break;
     }
     if (tty) std::fprintf(stderr, "\n");
+    std::signal(SIGINT, SIG_DFL);
+    std::signal(SIGTERM, SIG_DFL);
+    if (g_stop) std::fprintf(stderr, "hdnnp md: stopped by a signal after step %ld of %ld\n", done, steps);
     const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-    if (log) log.flush();
+    if (log.is_open()) log.flush();
 
     // ---- stability report
     const auto fit = md::linear_fit(times, etot_per_atom);

@@ -129,14 +129,14 @@ int validate(int argc, char** argv) {
             } catch (const Error& e) {
                 throw Error(file + ": structure " + std::to_string(in_file) + ": " + e.what());
             }
-            if (fe) {
+            if (fe.is_open()) {
                 std::snprintf(line, sizeof line, "%zu %zu %.12e %.12e\n", index, s.size(), s.energy / double(s.size()), r.energy / double(s.size()));
                 fe << line;
                 for (std::size_t i = 0; i < s.size(); ++i) {
                     std::snprintf(line, sizeof line, "%zu %zu %s %.10e %.10e %.10e %.10e %.10e %.10e\n", index, i + 1, s.symbols[i].c_str(),
                                   s.forces[i][0], s.forces[i][1], s.forces[i][2], r.forces[i][0], r.forces[i][1], r.forces[i][2]);
                     ff << line;
-                    if (fq) {
+                    if (fq.is_open()) {
                         std::snprintf(line, sizeof line, "%zu %zu %s %.10e %.10e\n", index, i + 1, s.symbols[i].c_str(), s.charges[i], r.charges[i]);
                         fq << line;
                     }
@@ -190,7 +190,7 @@ int validate(int argc, char** argv) {
     if (!plots_dir.empty()) {
         fe.close();
         ff.close();
-        if (fq) fq.close();
+        if (fq.is_open()) fq.close();
         std::vector<std::vector<std::string>> jobs = {{"parity-energy", plots_dir + "/energy.dat", plots_dir + "/energy_parity.png"},
                                                       {"parity-forces", plots_dir + "/forces.dat", plots_dir + "/forces_parity.png"}};
         if (charges) jobs.push_back({"parity-charges", plots_dir + "/charges.dat", plots_dir + "/charges_parity.png"});

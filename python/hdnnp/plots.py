@@ -162,7 +162,7 @@ def md(data, png):
     etot = table[:, col["etot"]]
     axes[0].plot(t, etot - etot[0], lw=0.8)
     slope, icpt = np.polyfit(t, etot - etot[0], 1) if len(t) > 1 else (0.0, 0.0)
-    axes[0].plot(t, slope * t + icpt, lw=0.8, ls="--", color="k", label=f"linear fit: {slope:.3e} eV/ps")
+    axes[0].plot(t, slope * t + icpt, lw=0.8, ls="--", color="k", label=f"least-squares line: {slope:.3e} eV/ps (whole system)")
     axes[0].set_ylabel("E_tot - E_tot(0) [eV]")
     axes[0].legend(fontsize=8)
     axes[1].plot(t, table[:, col["epot"]] - table[0, col["epot"]], lw=0.8, label="E_pot")

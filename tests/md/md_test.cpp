@@ -87,8 +87,8 @@ TEST_CASE("Initial velocities: exact temperature, zero momentum, reproducible", 
 }
 
 TEST_CASE("NVE velocity Verlet conserves the energy of liquid argon", "[md]") {
-    // 256 atoms at 90 K, 4 fs steps for 1 ps. Measured: E_tot per atom stays within 2e-6 eV/atom of its start,
-    // least-squares drift below 1e-6 eV/atom/ps; thermal kinetic energy is 1.2e-2 eV/atom.
+    // 256 atoms at 90 K, 4 fs steps for 1 ps. Measured: E_tot per atom stays within 5.7e-7 eV/atom of its start,
+    // least-squares drift 1.3e-7 eV/atom/ps (thermal kinetic energy: 1.2e-2 eV/atom). Tolerances about 10x that.
     md::Settings set;
     set.timestep = 4.0;
     md::Dynamics<Potential<>> dyn(argon(), argon_liquid(), md::Units{}, set);
@@ -107,15 +107,16 @@ TEST_CASE("NVE velocity Verlet conserves the energy of liquid argon", "[md]") {
     const double drift = md::linear_fit(t, e).first;
     INFO("max |E - E0| = " << worst << " eV/atom, drift " << drift << " eV/atom/ps, max |dEkin| " << ekin_change);
     CHECK(ekin_change > 1e-4);  // the atoms did move and exchange energy
-    CHECK(worst < 2e-5);
-    CHECK(std::abs(drift) < 1e-5);
+    CHECK(worst < 5e-6);
+    CHECK(std::abs(drift) < 2e-6);
     CHECK(dyn.steps() == 250);
     CHECK(dyn.time_ps() == Approx(1.0));
 }
 
 TEST_CASE("Langevin and Nose-Hoover reach the target temperature", "[md]") {
     // Start at 40 K, target 120 K; 256 argon atoms, 4 fs steps, 2.4 ps. The mean temperature over the second
-    // half must be within 10 % of the target (instantaneous fluctuations are sqrt(2/3N) = 5 %).
+    // half must be within 10 % of the target (instantaneous fluctuations are sqrt(2/3N) = 5 %). Measured: Langevin
+    // 119.96 K, Nose-Hoover 120.65 K; the Nose-Hoover conserved quantity varies by 3.5e-6 eV/atom.
     for (const auto ens : {md::Ensemble::langevin, md::Ensemble::nose_hoover}) {
         md::Settings set;
         set.timestep = 4.0;
@@ -139,7 +140,7 @@ TEST_CASE("Langevin and Nose-Hoover reach the target temperature", "[md]") {
             double worst = 0.0;
             for (double c : conserved) worst = std::max(worst, std::abs(c - conserved.front()));
             INFO("Nose-Hoover conserved quantity varies by " << worst << " eV/atom");
-            CHECK(worst < 1e-4);
+            CHECK(worst < 2e-5);
         }
     }
 }
