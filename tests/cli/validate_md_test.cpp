@@ -31,8 +31,8 @@ fs::path new_dir(const std::string& name) {
     return d;
 }
 
-int hdnnp_run(const std::string& args, const fs::path& out) {
-    const std::string cmd = std::string(HDNNP_CLI_PATH) + " " + args + " > " + out.string() + " 2>&1";
+int hdnnp_run(const std::string& args, const fs::path& out, const std::string& env = "") {
+    const std::string cmd = (env.empty() ? "" : "env " + env + " ") + std::string(HDNNP_CLI_PATH) + " " + args + " > " + out.string() + " 2>&1";
     const int rc = std::system(cmd.c_str());
     return WIFEXITED(rc) ? WEXITSTATUS(rc) : -1;
 }
@@ -216,6 +216,22 @@ TEST_CASE("hdnnp validate: 2G argon has no charges key; extxyz input gives the s
     std::size_t atoms = 0;
     for (std::size_t k = 0; k < 5; ++k) atoms += all[k].size();
     CHECK(lines == atoms + 1);
+    // The figures: drawn when Debian's python3 has matplotlib, otherwise the command says why not.
+    const std::string log1 = read_all(out / "log1");
+    if (std::system("/usr/bin/python3 -c 'import matplotlib' > /dev/null 2>&1") == 0) {
+        for (const char* png : {"energy_parity.png", "forces_parity.png", "error_histograms.png"}) {
+            INFO(png << "\n" << log1);
+            CHECK(fs::file_size(out / "plots" / png) > 10000);
+        }
+    } else {
+        CHECK(log1.find("not drawn") != std::string::npos);
+    }
+    // Without the plotting script the data files are still written and the command says so.
+    REQUIRE(hdnnp_run("validate " + model + " " + (out / "few.data").string() + " --plots " + (out / "noplots").string(), out / "log3",
+                      "HDNNP_PYTHON_DIR=/nonexistent") == 0);
+    CHECK(read_all(out / "log3").find("not drawn: plotting script not found") != std::string::npos);
+    CHECK(fs::exists(out / "noplots" / "forces.dat"));
+    CHECK_FALSE(fs::exists(out / "noplots" / "forces_parity.png"));
 }
 
 TEST_CASE("hdnnp validate and md: bad arguments give clear errors", "[cli][validate][md]") {
