@@ -1,8 +1,6 @@
 // hdnnp: the command-line program. Subcommands (one file each, tools/<command>.cpp; declared in commands.hpp):
 //   hdnnp predict MODEL_DIR [STRUCTURES] [options]   energies, forces, atomic energies (nnp-predict drop-in)
 //   hdnnp specialize MODEL_DIR -o model.hpp          a header that compiles the model as a specialised potential
-//   hdnnp validate MODEL_DIR DATA... [options]      error statistics against reference data, worst cases, plots
-//   hdnnp md MODEL_DIR STRUCTURE --steps N ...       molecular dynamics to check a potential
 //   hdnnp version
 #include <exception>
 #include <iostream>
