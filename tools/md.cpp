@@ -24,6 +24,7 @@
 #include "hdnnp/hdnnp.hpp"
 #include "hdnnp/md/dynamics.hpp"
 #include "hdnnp/md/rdf.hpp"
+#include "hdnnp/validation/statistics.hpp"
 #include "plot.hpp"
 
 namespace hdnnp::cli {
@@ -160,7 +161,7 @@ int md(int argc, char** argv) {
         if (!ok) throw Error(in + ": no structure found");
     }
     const std::size_t n = s.size();
-    set.compute.max_extrapolation_records = 0;  // counted per step; the report gives first step and totals
+    set.compute.max_extrapolation_records = 1000;  // per step; the report sums them per element and function
 
     std::unique_ptr<md::RadialDistribution> rdf;
     if (!rdf_file.empty()) {
@@ -198,6 +199,7 @@ int md(int argc, char** argv) {
     etot_per_atom.reserve(std::size_t(steps) + 1);
     std::size_t extrap_steps = 0, extrap_total = 0, extrap_max = 0;
     long extrap_first = -1;
+    validation::ExtrapolationTally extrap_tally;
     double closest = std::numeric_limits<double>::infinity(), t_min = 1e300, t_max = 0.0, t_sum = 0.0;
     long closest_step = 0;
     std::string failure;
@@ -223,6 +225,7 @@ int md(int argc, char** argv) {
             extrap_total += ew;
             extrap_max = std::max(extrap_max, ew);
             if (extrap_first < 0) extrap_first = step;
+            extrap_tally.add(dyn.result(), std::size_t(step));
         }
         if (dyn.closest() < closest) {
             closest = dyn.closest();
@@ -301,10 +304,20 @@ int md(int argc, char** argv) {
     std::printf("  temperature: mean %.2f K, min %.2f K, max %.2f K\n", t_sum / double(times.size()), t_min, t_max);
     if (std::isfinite(closest)) std::printf("  closest approach below %.3f Å: %.4f Å at step %ld\n", min_distance, closest, closest_step);
     else if (min_distance > 0.0) std::printf("  closest approach: no two atoms closer than %.3f Å\n", min_distance);
-    if (extrap_steps)
+    if (extrap_steps) {
         std::printf("  extrapolation warnings: %zu in %zu of %zu evaluations (first at step %ld, at most %zu in one step)\n", extrap_total,
                     extrap_steps, times.size(), extrap_first, extrap_max);
-    else
+        const auto functions = extrap_tally.summary();
+        std::printf("  extrapolating functions (most frequent first%s):\n    %4s %8s %5s %8s %8s %10s %14s %14s %12s\n",
+                    extrap_tally.incomplete() ? "; over 1000 in some step, those not itemised" : "", "el", "function", "type", "count",
+                    "steps", "last step", "min", "max", "max excess");
+        for (std::size_t k = 0; k < functions.size() && k < 20; ++k) {
+            const auto& e = functions[k];
+            std::printf("    %4s %8zu %5d %8zu %8zu %10zu %14.6e %14.6e %12.4e\n", e.element.c_str(), e.function, e.type, e.count, e.structures,
+                        e.last_structure, e.min, e.max, e.max_excess);
+        }
+        if (functions.size() > 20) std::printf("    ... %zu more functions\n", functions.size() - 20);
+    } else
         std::printf("  extrapolation warnings: none\n");
     if (failure.empty()) std::printf("  result: stable (no failure criterion met)\n");
     else std::printf("  result: FAILED at step %ld (%.4f ps): %s\n", failed_at, double(failed_at) * timestep * 1e-3, failure.c_str());

@@ -307,4 +307,6 @@ TEST_CASE("hdnnp md: a blow-up is reported as a failure with its step", "[cli][m
     INFO(text);
     CHECK(rc == 3);
     CHECK(std::regex_search(text, std::regex("result: FAILED at step [0-9]+")));
+    // the atoms leave the training range on the way: the report names the functions (element Ar, 1-based index)
+    CHECK(std::regex_search(text, std::regex("extrapolating functions[^\n]*\n[^\n]*\n +Ar +[0-9]+ +[0-9]+ +[0-9]+")));
 }

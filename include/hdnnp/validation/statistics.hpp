@@ -64,11 +64,54 @@ struct ExtrapolationSummary {
     int type = 0;
     double min = 0.0, max = 0.0;  ///< the scaling.data range
     std::size_t count = 0;        ///< atoms (over all structures) outside the range
-    std::size_t structures = 0;   ///< structures with at least one
+    std::size_t structures = 0;   ///< structures (md: steps) with at least one
     double max_excess = 0.0;      ///< largest distance outside the range (value - max or min - value)
     std::size_t last_structure = 0;
     /// The largest excess relative to the range width max - min.
     double relative_excess() const { return max > min ? max_excess / (max - min) : 0.0; }
+};
+
+/// Extrapolation warnings of many evaluations, summed per element and symmetry function (used by ErrorStatistics
+/// per structure and by `hdnnp md` per step).
+class ExtrapolationTally {
+public:
+    /// Adds the warnings of one evaluation; `index` (structure or step) is remembered as the last occurrence.
+    void add(const Result& r, std::size_t index) {
+        count_ += r.extrapolation_count;
+        if (r.extrapolation_count > r.extrapolations.size()) incomplete_ = true;
+        std::map<std::pair<std::string, std::size_t>, bool> seen;
+        for (const ExtrapolationWarning& w : r.extrapolations) {
+            const auto key = std::make_pair(w.element, w.function);
+            ExtrapolationSummary& e = by_function_[key];
+            e.element = w.element;
+            e.function = w.function;
+            e.type = w.type;
+            e.min = w.min;
+            e.max = w.max;
+            ++e.count;
+            if (!seen[key]) {
+                ++e.structures;
+                seen[key] = true;
+            }
+            e.max_excess = std::max(e.max_excess, w.value > w.max ? w.value - w.max : w.min - w.value);
+            e.last_structure = index;
+        }
+    }
+    /// Every function of every element that left its range, most frequent first.
+    std::vector<ExtrapolationSummary> summary() const {
+        std::vector<ExtrapolationSummary> v;
+        for (const auto& kv : by_function_) v.push_back(kv.second);
+        std::stable_sort(v.begin(), v.end(), [](const ExtrapolationSummary& a, const ExtrapolationSummary& b) { return a.count > b.count; });
+        return v;
+    }
+    std::size_t count() const { return count_; }
+    /// True if some evaluation had more warnings than were recorded in detail (ComputeOptions::max_extrapolation_records).
+    bool incomplete() const { return incomplete_; }
+
+private:
+    std::map<std::pair<std::string, std::size_t>, ExtrapolationSummary> by_function_;
+    std::size_t count_ = 0;
+    bool incomplete_ = false;
 };
 
 class ErrorStatistics {
@@ -103,25 +146,7 @@ public:
                 push_worst(worst_atoms_, AtomError{index, i + 1, ref.symbols[i], ref.forces[i], r.forces[i]},
                            [](const AtomError& a, const AtomError& b) { return a.error() > b.error(); });
         }
-        extrapolation_count_ += r.extrapolation_count;
-        if (r.extrapolation_count > r.extrapolations.size()) extrapolations_incomplete_ = true;
-        std::map<std::pair<std::string, std::size_t>, bool> seen;
-        for (const ExtrapolationWarning& w : r.extrapolations) {
-            const auto key = std::make_pair(w.element, w.function);
-            ExtrapolationSummary& e = extrapolation_[key];
-            e.element = w.element;
-            e.function = w.function;
-            e.type = w.type;
-            e.min = w.min;
-            e.max = w.max;
-            ++e.count;
-            if (!seen[key]) {
-                ++e.structures;
-                seen[key] = true;
-            }
-            e.max_excess = std::max(e.max_excess, w.value > w.max ? w.value - w.max : w.min - w.value);
-            e.last_structure = index;
-        }
+        extrapolation_.add(r, index);
     }
 
     std::size_t structures() const { return structures_; }
@@ -141,15 +166,10 @@ public:
     std::vector<AtomError> worst_atoms() const { return sorted(worst_atoms_, [](const AtomError& a, const AtomError& b) { return a.error() > b.error(); }); }
 
     /// Every function of every element that left its range, most frequent first.
-    std::vector<ExtrapolationSummary> extrapolations() const {
-        std::vector<ExtrapolationSummary> v;
-        for (const auto& kv : extrapolation_) v.push_back(kv.second);
-        std::stable_sort(v.begin(), v.end(), [](const ExtrapolationSummary& a, const ExtrapolationSummary& b) { return a.count > b.count; });
-        return v;
-    }
-    std::size_t extrapolation_count() const { return extrapolation_count_; }
+    std::vector<ExtrapolationSummary> extrapolations() const { return extrapolation_.summary(); }
+    std::size_t extrapolation_count() const { return extrapolation_.count(); }
     /// True if some structure had more warnings than were recorded in detail (ComputeOptions::max_extrapolation_records).
-    bool extrapolations_incomplete() const { return extrapolations_incomplete_; }
+    bool extrapolations_incomplete() const { return extrapolation_.incomplete(); }
 
     /// The statistics as JSON: {"structures", "atoms", "energy": {"rmse_per_atom", "mae_per_atom", "rmse", "mae"},
     /// "forces": {"rmse", "mae", "per_element": {"H": {"rmse", "mae"}, ...}}, "charges": {"rmse", "mae"}} (charges
@@ -200,9 +220,7 @@ private:
     std::map<std::string, ErrorSum> per_element_;
     std::vector<StructureError> worst_structures_;
     std::vector<AtomError> worst_atoms_;
-    std::map<std::pair<std::string, std::size_t>, ExtrapolationSummary> extrapolation_;
-    std::size_t extrapolation_count_ = 0;
-    bool extrapolations_incomplete_ = false;
+    ExtrapolationTally extrapolation_;
 };
 
 }  // namespace hdnnp::validation
