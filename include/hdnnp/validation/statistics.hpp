@@ -1,5 +1,5 @@
 // hdnnp: error statistics of a potential against reference data, accumulated one structure at a time (the data
-// set is never held in memory), with n2p2's definitions (nnp-train / nnp-dataset: Structure::updateError and
+// set is never held in memory), with the definitions of n2p2's error code (Structure::updateError and
 // Atom::updateError in libnnp, Dataset::combineErrors in libnnptrain):
 //
 //   energy, per structure s of N_s atoms, dE_s = E_s(model) - E_s(ref), S structures:
