@@ -12,6 +12,8 @@ int predict(int argc, char** argv);
 int specialize(int argc, char** argv);
 int hessian(int argc, char** argv);  // and locality (tools/hessian.cpp)
 int locality(int argc, char** argv);
+int md(int argc, char** argv);
+int validate(int argc, char** argv);
 
 /// True if s ends with suffix.
 inline bool ends_with(const std::string& s, const std::string& suffix) {

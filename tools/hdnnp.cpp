@@ -23,6 +23,8 @@ const Command kCommands[] = {
     {"specialize", hdnnp::cli::specialize, "a C++ header that compiles an n2p2 model as a specialised potential"},
     {"hessian", hdnnp::cli::hessian, "exact Hessian blocks d2E/dR_A dR_B of structures (hessian.out)"},
     {"locality", hdnnp::cli::locality, "locality test: Hessian block norms against distance, r*, plot"},
+    {"validate", hdnnp::cli::validate, "error statistics against reference data: RMSE/MAE, worst cases, extrapolation, plots"},
+    {"md", hdnnp::cli::md, "molecular dynamics to check a potential: energy drift, stability, RDFs"},
 };
 
 void usage() {

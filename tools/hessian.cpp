@@ -21,10 +21,7 @@
 #include "commands.hpp"
 #include "hdnnp/hdnnp.hpp"
 #include "hdnnp/potential/hessian.hpp"
-
-#ifndef HDNNP_SOURCE_DIR
-#define HDNNP_SOURCE_DIR ""
-#endif
+#include "plot.hpp"
 
 namespace hdnnp::cli {
 namespace {
@@ -52,8 +49,8 @@ const char* const kLocalityUsage =
     "block norm in distance bins of width W and r*, the largest r_AB with |H_AB| D >= EPS: beyond r* every force\n"
     "response stays below EPS (the cutoff the data say is enough). Writes DIR/locality.out (one line per block)\n"
     "and DIR/locality.png (log10 |H_AB| against r_AB, one colour per element pair, lines at rc and 2 rc; made by\n"
-    "python/hdnnp/plots.py with matplotlib through $HDNNP_PYTHON, default /usr/bin/python3; the package folder\n"
-    "is $HDNNP_PYTHON_DIR, default the source tree's python/). Units: the model's (D length, EPS energy/length).\n"
+    "python/hdnnp/plots.py with matplotlib through $HDNNP_PYTHON, default /usr/bin/python3; the folder holding\n"
+    "the hdnnp package is $HDNNP_PYTHON_DIR, default the source tree's python/). Units: the model's (D length, EPS energy/length).\n"
     "\n"
     "options:\n"
     "  --atoms LIST           row atoms (1-based, e.g. 1,2,3 or 1-3); default: all atoms\n"
@@ -185,20 +182,6 @@ Potential<> load(const std::string& dir) {
     return Potential<>(std::move(m));
 }
 
-/// The interpreter and the folder holding hdnnp/plots.py.
-std::string python() {
-    if (const char* p = std::getenv("HDNNP_PYTHON")) return p;
-    return std::ifstream("/usr/bin/python3").good() ? "/usr/bin/python3" : "python3";
-}
-std::string python_dir() {
-    if (const char* p = std::getenv("HDNNP_PYTHON_DIR")) return p;
-    return std::string(HDNNP_SOURCE_DIR) + "/python";
-}
-std::string quoted(const std::string& s) {
-    std::string q = "'";
-    for (char c : s) q += c == '\'' ? std::string("'\\''") : std::string(1, c);
-    return q + "'";
-}
 
 }  // namespace
 
@@ -301,18 +284,10 @@ int locality(int argc, char** argv) {
     }
     std::printf("  all      r* = %8.4f   (rc = %g, 2 rc = %g)\n", rstar, rc, 2 * rc);
     std::printf("data: %s/locality.out\n", o.outdir.c_str());
-    const std::string script = python_dir() + "/hdnnp/plots.py";
-    const std::string png = o.outdir + "/locality.png";
-    if (!std::ifstream(script).good()) {
-        std::printf("no plot: %s not found (set HDNNP_PYTHON_DIR to the folder holding hdnnp/plots.py)\n", script.c_str());
-        return 0;
-    }
-    const std::string cmd = quoted(python()) + " " + quoted(script) + " locality " + quoted(o.outdir + "/locality.out") + " " +
-                            quoted(png);
     std::fflush(stdout);
-    const int rc_plot = std::system(cmd.c_str());
-    if (rc_plot == 0) std::printf("plot: %s\n", png.c_str());
-    else std::printf("no plot (%s failed, matplotlib missing?); the data file is written\n", cmd.c_str());
+    const PlotStatus plot = make_plot("locality", o.outdir + "/locality.out", o.outdir + "/locality.png");
+    if (plot.ok) std::printf("plot: %s\n", plot.message.c_str());
+    else std::printf("no plot: %s; the data file is written\n", plot.message.c_str());
     return 0;
 }
 

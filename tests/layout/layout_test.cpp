@@ -6,7 +6,7 @@
 //   3 descriptors, electrostatics  kernels built on the floor below
 //   4 potential                    the model, the policies, the Potential template, committees
 //   5 io                           readers, writers, the specialiser's generator
-//   6 training                     scaling statistics and fitting
+//   6 training, md, validation     scaling statistics and fitting; molecular dynamics; error statistics
 //   7 hdnnp.hpp                      the umbrella header
 //   8 extern_templates.hpp           the extern template declarations (over the umbrella header)
 #include <catch2/catch.hpp>
@@ -23,7 +23,7 @@ namespace {
 
 const std::map<std::string, int> kFloor = {{"core", 0}, {"config.hpp", 0}, {"simd", 1}, {"cutoffs", 2}, {"networks", 2},
                                            {"neighbors", 2}, {"descriptors", 3}, {"electrostatics", 3}, {"potential", 4},
-                                           {"io", 5}, {"training", 6}, {"hdnnp.hpp", 7},
+                                           {"io", 5}, {"training", 6}, {"md", 6}, {"validation", 6}, {"hdnnp.hpp", 7},
                                            {"extern_templates.hpp", 8}};
 
 /// "core" for include/hdnnp/core/x.hpp, "config.hpp" for include/hdnnp/config.hpp.
