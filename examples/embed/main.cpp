@@ -106,7 +106,7 @@ int main(int argc, char** argv) {
         std::printf("energy difference to compute(structure) %.3e\n", std::abs(out.energy - ref.energy));
         std::printf("per-atom energies sum minus energy %.3e\n", std::abs(sum_e - out.energy));
         std::printf("largest force difference to compute(structure) %.3e\n", df);
-        std::printf("largest virial difference (to compute(structure), and per-atom sum) %.3e\n", dw);
+        std::printf("largest virial difference to compute(structure) or the per-atom sum %.3e\n", dw);
         return 0;
     } catch (const std::exception& e) {
         std::fprintf(stderr, "embed: %s\n", e.what());

@@ -30,7 +30,8 @@ function(run_embed model tolerance)
   endif()
   message(STATUS "embed ${model}:\n${out}")
   foreach(what "energy difference to compute\\(structure\\)" "per-atom energies sum minus energy"
-               "largest force difference to compute\\(structure\\)" "largest virial difference[^)]*\\)")
+               "largest force difference to compute\\(structure\\)"
+               "largest virial difference to compute\\(structure\\) or the per-atom sum")
     if(NOT out MATCHES "${what} ([^\n]+)")
       message(FATAL_ERROR "embed printed no line '${what}'")
     endif()
