@@ -46,7 +46,8 @@ lib1=$(OMP_NUM_THREADS=1 "$bench" "$model" "$model/input.data" --threads 1 | awk
 lib2=$(OMP_NUM_THREADS=2 "$bench" "$model" "$model/input.data" --threads 2 | awk '$1 == "compute(structure)" { print $3 }')
 
 lammps() {    # lammps NP THREADS -> "ms/step pair-ms/step neigh-ms/step comm-ms/step"
-  OMP_NUM_THREADS=$2 mpirun -np "$1" "$lmp" -in in.bench -log "log.$1.$2" -screen none >/dev/null 2>&1
+  # --bind-to none: Open MPI binds each rank to one core by default, which would put all threads of a rank on it.
+  OMP_NUM_THREADS=$2 mpirun --bind-to none -np "$1" "$lmp" -in in.bench -log "log.$1.$2" -screen none >/dev/null 2>&1
   awk -v n="$steps" '
     /^Loop time of/ { loop = $4 }
     $1 == "Pair" { pair = $5 } $1 == "Neigh" { neigh = $5 } $1 == "Comm" { comm = $5 }
