@@ -308,3 +308,30 @@ TEST_CASE("untrained_model_4g rejects an input.nn without initial_hardness for a
         if (line.rfind("initial_hardness", 0) != 0 || line.find(" O ") == std::string::npos) no_h += line + "\n";
     CHECK_THROWS_WITH(training::untrained_model_4g(no_h, sc), Catch::Contains("initial_hardness") && Catch::Contains("O"));
 }
+
+TEST_CASE("Trainer4G rejects a structure without reference charges, energy or forces, naming the structure", "[training][4g]") {
+    std::vector<Structure> all = io::read_input_data(train_dir() + "/input.data");
+    all.resize(2);
+    const std::string nn = read_text(train_dir() + "/input.nn"), sc = read_text(train_dir() + "/scaling.data");
+    training::Trainer4GOptions o;
+    {
+        std::vector<Structure> v = all;
+        v[1].charges.clear();
+        CHECK_THROWS_WITH(training::Trainer4G(training::untrained_model_4g(nn, sc), v, o),
+                          Catch::Contains("structure 2") && Catch::Contains("reference charges"));
+    }
+    {
+        std::vector<Structure> v = all;
+        v[0].has_energy = false;
+        CHECK_THROWS_WITH(training::Trainer4G(training::untrained_model_4g(nn, sc), v, o),
+                          Catch::Contains("structure 1") && Catch::Contains("reference energy"));
+    }
+    {
+        std::vector<Structure> v = all;
+        v[1].forces.clear();
+        CHECK_THROWS_WITH(training::Trainer4G(training::untrained_model_4g(nn, sc), v, o),
+                          Catch::Contains("structure 2") && Catch::Contains("reference forces"));
+        o.use_forces = false;
+        CHECK_NOTHROW(training::Trainer4G(training::untrained_model_4g(nn, sc), v, o));
+    }
+}
