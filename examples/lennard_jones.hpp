@@ -15,6 +15,7 @@
 
 #include "hdnnp/core/structure.hpp"
 #include "hdnnp/core/vec3.hpp"
+#include "periodic_images.hpp"
 
 namespace lj {
 
@@ -51,59 +52,20 @@ inline EnergyForces compute(const hdnnp::Structure& s, const Parameters& p = {})
     out.forces.assign(n, Vec3{0, 0, 0});
     double shift, dshift;
     pair(p, p.cutoff, shift, dshift);
-    const double rc2 = p.cutoff * p.cutoff;
-
-    // Images: each pair vector is reduced into the cell centred at 0 (fractional coordinates f_k in
-    // [-1/2, 1/2]); image n then lies |f_k + n_k| h_k from the origin along plane normal k (h_k = plane
-    // spacing), which bounds its length from below. So |n_k| <= ceil(rc / h_k + 1/2) covers every image
-    // within rc, and images with |f_k + n_k| h_k >= rc are skipped before computing the distance.
-    int m[3] = {0, 0, 0};
-    double h[3] = {0, 0, 0};
-    hdnnp::Mat3 inv{};
-    if (s.periodic) {
-        inv = hdnnp::reciprocal_rows(s.lattice);
-        for (int k = 0; k < 3; ++k) {
-            h[k] = 1.0 / hdnnp::norm(inv[k]);
-            m[k] = static_cast<int>(std::ceil(p.cutoff / h[k] + 0.5));
-        }
-    }
     double e = 0.0;
-    for (std::size_t i = 0; i < n; ++i) {
-        for (std::size_t j = i; j < n; ++j) {
-            Vec3 d = s.positions[j] - s.positions[i];
-            double f[3] = {0, 0, 0};
-            if (s.periodic)
-                for (int k = 0; k < 3; ++k) {
-                    d -= std::round(hdnnp::dot(inv[k], d)) * s.lattice[k];
-                    f[k] = hdnnp::dot(inv[k], d);
-                }
-            for (int a = -m[0]; a <= m[0]; ++a) {
-                if (std::abs(f[0] + a) * h[0] >= p.cutoff) continue;
-                for (int b = -m[1]; b <= m[1]; ++b) {
-                    if (std::abs(f[1] + b) * h[1] >= p.cutoff) continue;
-                    for (int c = -m[2]; c <= m[2]; ++c) {
-                        if (std::abs(f[2] + c) * h[2] >= p.cutoff) continue;
-                        if (i == j && a == 0 && b == 0 && c == 0) continue;
-                        const Vec3 v = d + static_cast<double>(a) * s.lattice[0] + static_cast<double>(b) * s.lattice[1] +
-                                       static_cast<double>(c) * s.lattice[2];
-                        const double r2 = hdnnp::dot(v, v);
-                        if (r2 >= rc2) continue;
-                        const double r = std::sqrt(r2);
-                        double pe, de;
-                        pair(p, r, pe, de);
-                        // A self-image pair (i == j) appears for +n and -n: count half of each.
-                        const double w = i == j ? 0.5 : 1.0;
-                        e += w * (pe - shift);
-                        if (i != j) {
-                            const Vec3 fij = (de / r) * v;  // dE/dR_j = de v/r, F_j = -that, F_i = +that
-                            out.forces[i] += fij;
-                            out.forces[j] -= fij;
-                        }
-                    }
-                }
-            }
+    examples::for_each_pair_image(s, p.cutoff, [&](std::size_t i, std::size_t j, const Vec3& v, double r2) {
+        const double r = std::sqrt(r2);
+        double pe, de;
+        pair(p, r, pe, de);
+        // A self-image pair (i == j) appears for +n and -n: count half of each.
+        const double w = i == j ? 0.5 : 1.0;
+        e += w * (pe - shift);
+        if (i != j) {
+            const Vec3 fij = (de / r) * v;  // dE/dR_j = de v/r, F_j = -that, F_i = +that
+            out.forces[i] += fij;
+            out.forces[j] -= fij;
         }
-    }
+    });
     out.energy = e;
     return out;
 }
