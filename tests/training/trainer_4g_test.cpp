@@ -1,0 +1,310 @@
+// 4G fitting (training/trainer_4g.hpp): stage-1 and stage-2 loss gradients against finite differences, the
+// trainer's predictions against Potential4G, the written model's round trip, thread-count independence and
+// n2p2's training/test split. Data: the n2p2 H2O_RPBE-D3_4G training set (a few of its structures).
+#include <catch2/catch.hpp>
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#ifdef _OPENMP
+#include <omp.h>
+#endif
+
+#include "hdnnp/io/input_data.hpp"
+#include "hdnnp/potential/potential.hpp"
+#include "hdnnp/training/trainer_4g.hpp"
+#include "support/finite_difference.hpp"
+#include "support/reference.hpp"
+
+using namespace hdnnp;
+
+namespace {
+
+std::string train_dir() { return test::reference_dir() + "/train/H2O_RPBE-D3_4G"; }
+
+std::string read_text(const std::string& path) {
+    std::ifstream in(path);
+    REQUIRE(in.good());
+    std::stringstream ss;
+    ss << in.rdbuf();
+    return ss.str();
+}
+
+/// The first `count` structures of the training set, with set labels (so the split is fixed), and a fresh
+/// 4G model with random weights.
+training::Trainer4G make_trainer(std::size_t count, bool use_forces = true, std::uint64_t seed = 7) {
+    std::vector<Structure> all = io::read_input_data(train_dir() + "/input.data");
+    REQUIRE(all.size() >= count);
+    all.resize(count);
+    for (std::size_t k = 0; k < count; ++k) all[k].set = k + 1 == count && count > 2 ? "test" : "train";
+    Model m = training::untrained_model_4g(read_text(train_dir() + "/input.nn"), read_text(train_dir() + "/scaling.data"));
+    training::initialize_weights_4g(m, seed);
+    training::Trainer4GOptions o;
+    o.use_forces = use_forces;
+    o.force_weight = 3.0;
+    return training::Trainer4G(std::move(m), std::move(all), o);
+}
+
+/// Parameter indices that cover every class of a network block starting at `first`: a first-layer weight of
+/// the first and of the last input, a first-layer bias, a hidden weight and bias, an output weight and bias.
+std::vector<std::size_t> probe_indices(const Network& net, std::size_t first) {
+    std::vector<std::size_t> idx;
+    std::size_t p = first;
+    const auto& layers = net.layers();
+    for (std::size_t l = 0; l < layers.size(); ++l) {
+        const DenseLayer& L = layers[l];
+        idx.push_back(p + 1);                                   // weight from input 0
+        if (l == 0) idx.push_back(p + (L.n_in - 1) * L.n_out);  // weight from the last input (4G short: the charge)
+        idx.push_back(p + L.weights.size());                    // first bias
+        p += L.weights.size() + L.biases.size();
+    }
+    return idx;
+}
+
+std::size_t block_size(const Network& net) {
+    std::size_t c = 0;
+    for (const DenseLayer& L : net.layers()) c += L.weights.size() + L.biases.size();
+    return c;
+}
+
+/// Compares analytic and finite-difference derivatives of loss(p) at the given indices; returns the largest
+/// relative deviation (relative to max(|analytic|, floor)).
+template <class Loss>
+double fd_deviation(Loss&& loss, std::vector<double> p, const std::vector<double>& grad, const std::vector<std::size_t>& idx, double h,
+                    double floor) {
+    double worst = 0.0;
+    for (std::size_t k : idx) {
+        const double p0 = p[k];
+        const double fd = test::central_difference4(
+            [&](double d) {
+                p[k] = p0 + d;
+                return loss(p);
+            },
+            h);
+        p[k] = p0;
+        const double dev = std::abs(fd - grad[k]) / std::max(std::abs(grad[k]), floor);
+        if (dev > worst) worst = dev;
+        if (dev > 1e-5) std::printf("  parameter %zu: analytic %.10e  fd %.10e\n", k, grad[k], fd);
+    }
+    return worst;
+}
+
+}  // namespace
+
+TEST_CASE("n2p2's split draws one number per structure after 1 + N draws of the same mt19937", "[training][4g]") {
+    // The rule written out: seed, skip 1 + N draws, then u_k = draw / 2^32 < fraction.
+    const std::uint32_t seed = 12346;
+    const std::size_t n = 20;
+    std::mt19937 g(seed);
+    for (std::size_t k = 0; k < n + 1; ++k) g();
+    std::vector<bool> expected;
+    std::size_t n_test = 0;
+    for (std::size_t k = 0; k < n; ++k) {
+        expected.push_back(static_cast<double>(g()) / 4294967296.0 < 0.1);
+        n_test += expected.back();
+    }
+    CHECK(training::n2p2_test_split(n, 0.1, seed) == expected);
+    // fraction 0 and 1, seed 0 as GSL's 4357
+    const auto none = training::n2p2_test_split(n, 0.0, seed), all = training::n2p2_test_split(n, 1.0, seed);
+    CHECK(std::count(none.begin(), none.end(), true) == 0);
+    CHECK(std::count(all.begin(), all.end(), true) == static_cast<long>(n));
+    CHECK(training::n2p2_test_split(n, 0.5, 0) == training::n2p2_test_split(n, 0.5, 4357));
+    std::printf("n2p2 split of H2O_RPBE-D3_4G (seed 12346, fraction 0.1): %zu test structures:", n_test);
+    for (std::size_t k = 0; k < n; ++k)
+        if (expected[k]) std::printf(" %zu", k + 1);
+    std::printf("\n");
+}
+
+TEST_CASE("Stage-1 charge-loss gradients (chi weights of each element, biases, hardness) match finite differences",
+          "[training][4g]") {
+    training::Trainer4G t = make_trainer(2);
+    const std::vector<std::size_t> ids = {0, 1};
+    std::vector<double> g;
+    const double L = t.charge_loss(ids, &g);
+    REQUIRE(L > 0.0);
+    std::vector<std::size_t> idx;
+    std::size_t first = 0;
+    for (const ElementModel& em : t.model().elements) {
+        const auto e = probe_indices(em.electronegativity, first);
+        idx.insert(idx.end(), e.begin(), e.end());
+        first += block_size(em.electronegativity);
+    }
+    for (std::size_t e = 0; e < t.model().elements.size(); ++e) idx.push_back(first + e);  // sqrt(J) of each element
+    REQUIRE(first + t.model().elements.size() == t.n_charge_parameters());
+    double gmax = 0.0;
+    for (double x : g) gmax = std::max(gmax, std::abs(x));
+    const double dev = fd_deviation(
+        [&](const std::vector<double>& p) {
+            t.set_charge_parameters(p);
+            return t.charge_loss(ids);
+        },
+        t.charge_parameters(), g, idx, 1e-4, 1e-3 * gmax);
+    std::printf("stage 1: max relative deviation analytic vs FD over %zu parameters: %.2e (L = %.4e)\n", idx.size(), dev, L);
+    CHECK(dev < 1e-6);
+}
+
+TEST_CASE("Stage-2 energy and force loss gradients (short weights of each element, the charge input) match finite differences",
+          "[training][4g]") {
+    for (bool forces : {false, true}) {
+        DYNAMIC_SECTION((forces ? "energies and forces" : "energies only")) {
+            training::Trainer4G t = make_trainer(2, forces);
+            t.prepare_short();
+            const std::vector<std::size_t> ids = {0, 1};
+            std::vector<double> g;
+            const double L = t.short_loss(ids, &g);
+            REQUIRE(L > 0.0);
+            std::vector<std::size_t> idx;
+            std::size_t first = 0;
+            for (const ElementModel& em : t.model().elements) {
+                const auto e = probe_indices(em.network, first);
+                idx.insert(idx.end(), e.begin(), e.end());
+                first += block_size(em.network);
+            }
+            REQUIRE(first == t.n_short_parameters());
+            double gmax = 0.0;
+            for (double x : g) gmax = std::max(gmax, std::abs(x));
+            const double dev = fd_deviation(
+                [&](const std::vector<double>& p) {
+                    t.set_short_parameters(p);
+                    return t.short_loss(ids);
+                },
+                t.short_parameters(), g, idx, 1e-4, 1e-3 * gmax);
+            std::printf("stage 2 (%s): max relative deviation analytic vs FD over %zu parameters: %.2e (L = %.4e)\n",
+                        forces ? "E+F" : "E", idx.size(), dev, L);
+            CHECK(dev < 1e-6);
+        }
+    }
+}
+
+TEST_CASE("Stage-2 force-term gradients alone (with the charge-response input) match finite differences", "[training][4g]") {
+    // The difference of the energy-and-force and the energy-only loss is the force term alone.
+    training::Trainer4G tf = make_trainer(2, true), te = make_trainer(2, false);
+    tf.prepare_short();
+    te.prepare_short();
+    // Start at the mean energy, so that the energy terms (which cancel in the difference) are small and the
+    // difference keeps its digits.
+    tf.fit_output_bias();
+    te.fit_output_bias();
+    const std::vector<std::size_t> ids = {0, 1};
+    std::vector<double> gf, ge;
+    const double L = tf.short_loss(ids, &gf) - te.short_loss(ids, &ge);
+    REQUIRE(L > 0.0);
+    std::vector<double> g(gf.size());
+    double gmax = 0.0;
+    for (std::size_t k = 0; k < g.size(); ++k) {
+        g[k] = gf[k] - ge[k];
+        gmax = std::max(gmax, std::abs(g[k]));
+    }
+    std::vector<std::size_t> idx;
+    std::size_t first = 0;
+    for (const ElementModel& em : tf.model().elements) {
+        const auto e = probe_indices(em.network, first);
+        idx.insert(idx.end(), e.begin(), e.end());
+        first += block_size(em.network);
+    }
+    const double dev = fd_deviation(
+        [&](const std::vector<double>& p) {
+            tf.set_short_parameters(p);
+            te.set_short_parameters(p);
+            return tf.short_loss(ids) - te.short_loss(ids);
+        },
+        tf.short_parameters(), g, idx, 1e-4, 1e-3 * gmax);
+    std::printf("stage 2 (force term): max relative deviation analytic vs FD over %zu parameters: %.2e (L_F = %.4e)\n", idx.size(),
+                dev, L);
+    CHECK(dev < 1e-6);
+}
+
+TEST_CASE("Stage-2 predictions equal Potential4G's charges, energies and forces, and the written model loads back",
+          "[training][4g]") {
+    training::Trainer4G t = make_trainer(3);
+    // a few optimiser steps of each stage, so that nothing is at its initial value
+    training::LbfgsOptions o;
+    o.max_iterations = 5;
+    const auto r1 = t.fit_charges(o);
+    CHECK(r1.iterations == 5);
+    t.prepare_short();
+    t.fit_output_bias();
+    const auto r2 = t.fit_short(o);
+    CHECK(r2.iterations == 5);
+    const auto dir = std::filesystem::temp_directory_path() / "hdnnp_trainer_4g_test";
+    training::write_n2p2_model_4g(dir.string(), t.model(), read_text(train_dir() + "/input.nn"));
+    const auto pot = Potential4G<>::load(dir.string());
+    double dq = 0.0, de = 0.0, df = 0.0, fmax = 0.0;
+    for (std::size_t k = 0; k < t.structures().size(); ++k) {
+        const Structure& s = t.structures()[k];
+        const training::Prediction4G p = t.predict(k);
+        const Result r = pot.compute(s);
+        de = std::max(de, std::abs(p.energy - r.energy) / std::abs(r.energy));
+        for (std::size_t i = 0; i < s.size(); ++i) {
+            dq = std::max(dq, std::abs(p.charges[i] - r.charges[i]));
+            for (int a = 0; a < 3; ++a) {
+                df = std::max(df, std::abs(p.forces[i][a] - r.forces[i][a]));
+                fmax = std::max(fmax, std::abs(r.forces[i][a]));
+            }
+        }
+    }
+    std::filesystem::remove_all(dir);
+    std::printf("trainer vs loaded Potential4G: max|dQ| %.2e e, max|dE|/|E| %.2e, max|dF| %.2e (max|F| %.2e)\n", dq, de, df, fmax);
+    CHECK(dq <= 1e-12);
+    CHECK(de <= 1e-12);
+    CHECK(df <= 1e-10 * std::max(1.0, fmax));
+}
+
+TEST_CASE("Stage-2 forces of the trainer are minus the derivative of its energy", "[training][4g]") {
+    // The trainer's E and F (with dQ/dR) against a finite difference of the loaded model's energy.
+    training::Trainer4G t = make_trainer(1);
+    t.prepare_short();
+    const auto dir = std::filesystem::temp_directory_path() / "hdnnp_trainer_4g_fd";
+    training::write_n2p2_model_4g(dir.string(), t.model(), read_text(train_dir() + "/input.nn"));
+    const auto pot = Potential4G<>::load(dir.string());
+    std::filesystem::remove_all(dir);
+    const training::Prediction4G p = t.predict(0);
+    double worst = 0.0;
+    for (std::size_t i : {0, 1, 2, 17}) {
+        for (int a = 0; a < 3; ++a) {
+            const double fd = test::fd_force([&](const Structure& s) { return pot.compute(s).energy; }, t.structures()[0], i, a, 1e-3);
+            worst = std::max(worst, std::abs(fd - p.forces[i][a]));
+        }
+    }
+    std::printf("trainer forces vs FD of the energy: max deviation %.2e\n", worst);
+    CHECK(worst < 1e-7);
+}
+
+TEST_CASE("4G losses and gradients do not depend on the number of threads", "[training][4g]") {
+#ifdef _OPENMP
+    const int before = omp_get_max_threads();
+    auto run = [](int threads, std::vector<double>& g1, std::vector<double>& g2, double& l1, double& l2) {
+        omp_set_num_threads(threads);
+        training::Trainer4G t = make_trainer(3);
+        l1 = t.charge_loss(t.train_indices(), &g1);
+        t.prepare_short();
+        l2 = t.short_loss(t.train_indices(), &g2);
+    };
+    std::vector<double> a1, a2, b1, b2;
+    double la1, la2, lb1, lb2;
+    run(1, a1, a2, la1, la2);
+    run(2, b1, b2, lb1, lb2);
+    omp_set_num_threads(before);
+    CHECK(la1 == lb1);
+    CHECK(la2 == lb2);
+    CHECK(a1 == b1);
+    CHECK(a2 == b2);
+#else
+    WARN("skipped: built without OpenMP, there is only one thread count");
+#endif
+}
+
+TEST_CASE("untrained_model_4g rejects an input.nn without initial_hardness for an element, naming it", "[training][4g]") {
+    const std::string nn = read_text(train_dir() + "/input.nn"), sc = read_text(train_dir() + "/scaling.data");
+    std::string no_h;
+    std::istringstream in(nn);
+    for (std::string line; std::getline(in, line);)
+        if (line.rfind("initial_hardness", 0) != 0 || line.find(" O ") == std::string::npos) no_h += line + "\n";
+    CHECK_THROWS_WITH(training::untrained_model_4g(no_h, sc), Catch::Contains("initial_hardness") && Catch::Contains("O"));
+}
