@@ -2,11 +2,15 @@
 # Regenerates the charge-transfer demonstration (examples/make_charge_transfer_model) into a scratch
 # directory and checks it against the shipped examples/charge-transfer:
 #   - input.data and locality.data: identical text (the sampling and the reference are deterministic);
-#   - the 2G fit: every test-set error of table-2g.dat within a relative 5 % of the shipped value
-#     (the fit is seeded and thread-count independent; the margin covers compiler-dependent rounding);
-#   - the 2G failure: every identical-environment pair has identical 2G energies (|dE| < 1e-9 Ha).
+#   - both fits: every test-set energy and force RMSE of table-2g.dat and table-4g.dat (and the 4G charge
+#     RMSE) within a relative 10 % of the shipped value (the fits are seeded and thread-count independent;
+#     the margin covers compiler-dependent rounding along 600 Adam epochs and 3000 L-BFGS iterations);
+#   - the demonstration's targets: 4G energy RMSE at least 10x below 2G's on every mixed-charge test row
+#     (all rows but far-anion near_Q=0), and every identical-environment pair has identical 2G energies
+#     (|dE| < 1e-9 Ha).
 # Usage: scripts/make-charge-transfer-model.sh [build_dir]     (default: build; configured if missing)
-# Takes about 2 minutes of CPU for the fit on top of the build.
+# Takes about 5 CPU-minutes for the 2G fit and 2 for the 4G fit (measured on the shared 2-core host) on top
+# of the build.
 set -euo pipefail
 here=$(cd "$(dirname "$0")/.." && pwd)
 build=${1:-$here/build}
@@ -22,27 +26,36 @@ status=0
 for f in input.data locality.data; do
   if cmp -s "$out/charge-transfer/$f" "$shipped/$f"; then echo "$f: identical"; else echo "$f: DIFFERS"; status=1; fi
 done
-/usr/bin/python3 - "$out/charge-transfer/table-2g.dat" "$shipped/table-2g.dat" "$out/charge-transfer/pairs-2g.dat" <<'EOF' || status=1
-import sys
+/usr/bin/python3 - "$out/charge-transfer" "$shipped" <<'EOF' || status=1
+import math, sys
 def rows(path):
     out = {}
     for line in open(path):
         if line.startswith('#'):
             continue
         w = line.split()
-        out[(w[0], w[1], w[2])] = [float(x) for x in w[5:7]]
+        if w[0] == 'test':
+            out[(w[1], w[2])] = [float(x) for x in w[5:8]]
     return out
-new, old = rows(sys.argv[1]), rows(sys.argv[2])
+new_dir, old_dir = sys.argv[1], sys.argv[2]
 bad = 0
-for key, (e, f) in sorted(old.items()):
-    if key[0] != 'test':
+new = {g: rows(f"{new_dir}/table-{g}.dat") for g in ('2g', '4g')}
+old = {g: rows(f"{old_dir}/table-{g}.dat") for g in ('2g', '4g')}
+for g in ('2g', '4g'):
+    for key, vals in sorted(old[g].items()):
+        for name, unit, a, b in zip(('E', 'F', 'Q'), ('mHa/atom', 'mHa/bohr', 'me'), new[g][key], vals):
+            if math.isnan(b):
+                continue
+            ok = abs(a - b) <= 0.10 * b
+            bad += not ok
+            print(f"{g} {' '.join(key)}: {name} RMSE {1e3*a:.3f} (shipped {1e3*b:.3f}) {unit} {'ok' if ok else 'OUTSIDE 10 %'}")
+for key in sorted(new['2g']):
+    if key[1] == 'near_Q=0':
         continue
-    e2, f2 = new[key]
-    ok = abs(e2 - e) <= 0.05 * e and abs(f2 - f) <= 0.05 * f
-    bad += not ok
-    print(f"{' '.join(key)}: E RMSE {1e3*e2:.3f} (shipped {1e3*e:.3f}) mHa/atom, "
-          f"F RMSE {1e3*f2:.3f} (shipped {1e3*f:.3f}) mHa/bohr {'ok' if ok else 'OUTSIDE 5 %'}")
-worst = max(abs(float(l.split()[4])) for l in open(sys.argv[3]) if not l.startswith('#'))
+    r = new['2g'][key][0] / new['4g'][key][0]
+    bad += r < 10
+    print(f"{' '.join(key)}: 2G/4G energy RMSE {r:.1f} {'ok' if r >= 10 else 'BELOW 10'}")
+worst = max(abs(float(l.split()[4])) for l in open(f"{new_dir}/pairs-2g.dat") if not l.startswith('#'))
 print(f"largest 2G energy difference within identical-environment pairs: {worst:.2e} Ha")
 bad += worst >= 1e-9
 sys.exit(1 if bad else 0)
