@@ -38,11 +38,19 @@ std::string read_text(const std::string& path) {
 
 /// The first `count` structures of the training set, with set labels (so the split is fixed), and a fresh
 /// 4G model with random weights.
-training::Trainer4G make_trainer(std::size_t count, bool use_forces = true, std::uint64_t seed = 7) {
+/// With `cluster`, the structures lose their cell and carry a total charge of +1 e (the cluster QEq path).
+training::Trainer4G make_trainer(std::size_t count, bool use_forces = true, std::uint64_t seed = 7, bool cluster = false) {
     std::vector<Structure> all = io::read_input_data(train_dir() + "/input.data");
     REQUIRE(all.size() >= count);
     all.resize(count);
-    for (std::size_t k = 0; k < count; ++k) all[k].set = k + 1 == count && count > 2 ? "test" : "train";
+    for (std::size_t k = 0; k < count; ++k) {
+        all[k].set = k + 1 == count && count > 2 ? "test" : "train";
+        if (cluster) {
+            all[k].periodic = false;
+            all[k].lattice = Mat3{};
+            all[k].total_charge = 1.0;
+        }
+    }
     Model m = training::untrained_model_4g(read_text(train_dir() + "/input.nn"), read_text(train_dir() + "/scaling.data"));
     training::initialize_weights_4g(m, seed);
     training::Trainer4GOptions o;
@@ -67,11 +75,6 @@ std::vector<std::size_t> probe_indices(const Network& net, std::size_t first) {
     return idx;
 }
 
-std::size_t block_size(const Network& net) {
-    std::size_t c = 0;
-    for (const DenseLayer& L : net.layers()) c += L.weights.size() + L.biases.size();
-    return c;
-}
 
 /// Compares analytic and finite-difference derivatives of loss(p) at the given indices; returns the largest
 /// relative deviation (relative to max(|analytic|, floor)).
@@ -93,6 +96,85 @@ double fd_deviation(Loss&& loss, std::vector<double> p, const std::vector<double
         if (dev > 1e-5) std::printf("  parameter %zu: analytic %.10e  fd %.10e\n", k, grad[k], fd);
     }
     return worst;
+}
+
+/// probe_indices of every element's electronegativity network (chi) or short network, in the layout of
+/// charge_parameters() / short_parameters(); for chi also every element's sqrt(J).
+std::vector<std::size_t> all_probe_indices(const training::Trainer4G& t, bool chi) {
+    std::vector<std::size_t> idx;
+    std::size_t first = 0;
+    for (const ElementModel& em : t.model().elements) {
+        const Network& net = chi ? em.electronegativity : em.network;
+        const auto e = probe_indices(net, first);
+        idx.insert(idx.end(), e.begin(), e.end());
+        first += training::network_passes::parameter_count(net);
+    }
+    if (chi) {
+        for (std::size_t e = 0; e < t.model().elements.size(); ++e) idx.push_back(first + e);  // sqrt(J) of each element
+        REQUIRE(first + t.model().elements.size() == t.n_charge_parameters());
+    } else {
+        REQUIRE(first == t.n_short_parameters());
+    }
+    return idx;
+}
+
+double max_abs(const std::vector<double>& v) {
+    double m = 0.0;
+    for (double x : v) m = std::max(m, std::abs(x));
+    return m;
+}
+
+/// Worst relative deviation of the stage-1 gradient of `ids` from FD over all_probe_indices.
+double stage1_fd_deviation(training::Trainer4G& t, const std::vector<std::size_t>& ids, double& L) {
+    std::vector<double> g;
+    L = t.charge_loss(ids, &g);
+    return fd_deviation(
+        [&](const std::vector<double>& p) {
+            t.set_charge_parameters(p);
+            return t.charge_loss(ids);
+        },
+        t.charge_parameters(), g, all_probe_indices(t, true), 1e-4, 1e-3 * max_abs(g));
+}
+
+/// The same for stage 2 (after prepare_short()).
+double stage2_fd_deviation(training::Trainer4G& t, const std::vector<std::size_t>& ids, double& L) {
+    std::vector<double> g;
+    L = t.short_loss(ids, &g);
+    return fd_deviation(
+        [&](const std::vector<double>& p) {
+            t.set_short_parameters(p);
+            return t.short_loss(ids);
+        },
+        t.short_parameters(), g, all_probe_indices(t, false), 1e-4, 1e-3 * max_abs(g));
+}
+
+/// Largest deviations of the trainer's predictions from Potential4G's results for the model the trainer wrote
+/// and the loaded potential read: charges [e], relative energy, forces relative to max(1, max|F|).
+struct Deviations {
+    double dq = 0.0, de = 0.0, df = 0.0;
+};
+Deviations trainer_vs_loaded(const training::Trainer4G& t, const std::string& name) {
+    const auto dir = std::filesystem::temp_directory_path() / name;
+    training::write_n2p2_model_4g(dir.string(), t.model(), read_text(train_dir() + "/input.nn"));
+    const auto pot = Potential4G<>::load(dir.string());
+    std::filesystem::remove_all(dir);
+    Deviations d;
+    double fmax = 0.0;
+    for (std::size_t k = 0; k < t.structures().size(); ++k) {
+        const Structure& s = t.structures()[k];
+        const training::Prediction4G p = t.predict(k);
+        const Result r = pot.compute(s);
+        d.de = std::max(d.de, std::abs(p.energy - r.energy) / std::abs(r.energy));
+        for (std::size_t i = 0; i < s.size(); ++i) {
+            d.dq = std::max(d.dq, std::abs(p.charges[i] - r.charges[i]));
+            for (int a = 0; a < 3; ++a) {
+                d.df = std::max(d.df, std::abs(p.forces[i][a] - r.forces[i][a]));
+                fmax = std::max(fmax, std::abs(r.forces[i][a]));
+            }
+        }
+    }
+    d.df /= std::max(1.0, fmax);
+    return d;
 }
 
 }  // namespace
@@ -124,28 +206,10 @@ TEST_CASE("n2p2's split draws one number per structure after 1 + N draws of the 
 TEST_CASE("Stage-1 charge-loss gradients (chi weights of each element, biases, hardness) match finite differences",
           "[training][4g]") {
     training::Trainer4G t = make_trainer(2);
-    const std::vector<std::size_t> ids = {0, 1};
-    std::vector<double> g;
-    const double L = t.charge_loss(ids, &g);
+    double L = 0.0;
+    const double dev = stage1_fd_deviation(t, {0, 1}, L);
     REQUIRE(L > 0.0);
-    std::vector<std::size_t> idx;
-    std::size_t first = 0;
-    for (const ElementModel& em : t.model().elements) {
-        const auto e = probe_indices(em.electronegativity, first);
-        idx.insert(idx.end(), e.begin(), e.end());
-        first += block_size(em.electronegativity);
-    }
-    for (std::size_t e = 0; e < t.model().elements.size(); ++e) idx.push_back(first + e);  // sqrt(J) of each element
-    REQUIRE(first + t.model().elements.size() == t.n_charge_parameters());
-    double gmax = 0.0;
-    for (double x : g) gmax = std::max(gmax, std::abs(x));
-    const double dev = fd_deviation(
-        [&](const std::vector<double>& p) {
-            t.set_charge_parameters(p);
-            return t.charge_loss(ids);
-        },
-        t.charge_parameters(), g, idx, 1e-4, 1e-3 * gmax);
-    std::printf("stage 1: max relative deviation analytic vs FD over %zu parameters: %.2e (L = %.4e)\n", idx.size(), dev, L);
+    std::printf("stage 1: max relative deviation analytic vs FD: %.2e (L = %.4e)\n", dev, L);
     CHECK(dev < 1e-6);
 }
 
@@ -155,28 +219,10 @@ TEST_CASE("Stage-2 energy and force loss gradients (short weights of each elemen
         DYNAMIC_SECTION((forces ? "energies and forces" : "energies only")) {
             training::Trainer4G t = make_trainer(2, forces);
             t.prepare_short();
-            const std::vector<std::size_t> ids = {0, 1};
-            std::vector<double> g;
-            const double L = t.short_loss(ids, &g);
+            double L = 0.0;
+            const double dev = stage2_fd_deviation(t, {0, 1}, L);
             REQUIRE(L > 0.0);
-            std::vector<std::size_t> idx;
-            std::size_t first = 0;
-            for (const ElementModel& em : t.model().elements) {
-                const auto e = probe_indices(em.network, first);
-                idx.insert(idx.end(), e.begin(), e.end());
-                first += block_size(em.network);
-            }
-            REQUIRE(first == t.n_short_parameters());
-            double gmax = 0.0;
-            for (double x : g) gmax = std::max(gmax, std::abs(x));
-            const double dev = fd_deviation(
-                [&](const std::vector<double>& p) {
-                    t.set_short_parameters(p);
-                    return t.short_loss(ids);
-                },
-                t.short_parameters(), g, idx, 1e-4, 1e-3 * gmax);
-            std::printf("stage 2 (%s): max relative deviation analytic vs FD over %zu parameters: %.2e (L = %.4e)\n",
-                        forces ? "E+F" : "E", idx.size(), dev, L);
+            std::printf("stage 2 (%s): max relative deviation analytic vs FD: %.2e (L = %.4e)\n", forces ? "E+F" : "E", dev, L);
             CHECK(dev < 1e-6);
         }
     }
@@ -196,25 +242,15 @@ TEST_CASE("Stage-2 force-term gradients alone (with the charge-response input) m
     const double L = tf.short_loss(ids, &gf) - te.short_loss(ids, &ge);
     REQUIRE(L > 0.0);
     std::vector<double> g(gf.size());
-    double gmax = 0.0;
-    for (std::size_t k = 0; k < g.size(); ++k) {
-        g[k] = gf[k] - ge[k];
-        gmax = std::max(gmax, std::abs(g[k]));
-    }
-    std::vector<std::size_t> idx;
-    std::size_t first = 0;
-    for (const ElementModel& em : tf.model().elements) {
-        const auto e = probe_indices(em.network, first);
-        idx.insert(idx.end(), e.begin(), e.end());
-        first += block_size(em.network);
-    }
+    for (std::size_t k = 0; k < g.size(); ++k) g[k] = gf[k] - ge[k];
+    const std::vector<std::size_t> idx = all_probe_indices(tf, false);
     const double dev = fd_deviation(
         [&](const std::vector<double>& p) {
             tf.set_short_parameters(p);
             te.set_short_parameters(p);
             return tf.short_loss(ids) - te.short_loss(ids);
         },
-        tf.short_parameters(), g, idx, 1e-4, 1e-3 * gmax);
+        tf.short_parameters(), g, idx, 1e-4, 1e-3 * max_abs(g));
     std::printf("stage 2 (force term): max relative deviation analytic vs FD over %zu parameters: %.2e (L_F = %.4e)\n", idx.size(),
                 dev, L);
     CHECK(dev < 1e-6);
@@ -232,28 +268,40 @@ TEST_CASE("Stage-2 predictions equal Potential4G's charges, energies and forces,
     t.fit_output_bias();
     const auto r2 = t.fit_short(o);
     CHECK(r2.iterations == 5);
-    const auto dir = std::filesystem::temp_directory_path() / "hdnnp_trainer_4g_test";
-    training::write_n2p2_model_4g(dir.string(), t.model(), read_text(train_dir() + "/input.nn"));
-    const auto pot = Potential4G<>::load(dir.string());
-    double dq = 0.0, de = 0.0, df = 0.0, fmax = 0.0;
-    for (std::size_t k = 0; k < t.structures().size(); ++k) {
-        const Structure& s = t.structures()[k];
-        const training::Prediction4G p = t.predict(k);
-        const Result r = pot.compute(s);
-        de = std::max(de, std::abs(p.energy - r.energy) / std::abs(r.energy));
-        for (std::size_t i = 0; i < s.size(); ++i) {
-            dq = std::max(dq, std::abs(p.charges[i] - r.charges[i]));
-            for (int a = 0; a < 3; ++a) {
-                df = std::max(df, std::abs(p.forces[i][a] - r.forces[i][a]));
-                fmax = std::max(fmax, std::abs(r.forces[i][a]));
-            }
-        }
+    const Deviations d = trainer_vs_loaded(t, "hdnnp_trainer_4g_test");
+    std::printf("trainer vs loaded Potential4G: max|dQ| %.2e e, max|dE|/|E| %.2e, max|dF|/max(1,|F|) %.2e\n", d.dq, d.de, d.df);
+    CHECK(d.dq <= 1e-12);
+    CHECK(d.de <= 1e-12);
+    CHECK(d.df <= 1e-10);
+}
+
+TEST_CASE("Cluster structures with a total charge (no Ewald): both stages' gradients match finite differences and the "
+          "trainer's predictions equal the loaded Potential4G's",
+          "[training][4g]") {
+    training::Trainer4G t = make_trainer(2, true, 11, true);
+    REQUIRE_FALSE(t.structures()[0].periodic);
+    double L1 = 0.0, L2 = 0.0;
+    const double dev1 = stage1_fd_deviation(t, {0, 1}, L1);
+    REQUIRE(L1 > 0.0);
+    for (std::size_t k = 0; k < 2; ++k) {
+        double sum = 0.0;
+        for (double q : t.predict_charges(k)) sum += q;
+        CHECK(std::abs(sum - 1.0) < 1e-12);
     }
-    std::filesystem::remove_all(dir);
-    std::printf("trainer vs loaded Potential4G: max|dQ| %.2e e, max|dE|/|E| %.2e, max|dF| %.2e (max|F| %.2e)\n", dq, de, df, fmax);
-    CHECK(dq <= 1e-12);
-    CHECK(de <= 1e-12);
-    CHECK(df <= 1e-10 * std::max(1.0, fmax));
+    training::LbfgsOptions o;
+    o.max_iterations = 3;
+    t.fit_charges(o);
+    t.prepare_short();
+    const double dev2 = stage2_fd_deviation(t, {0, 1}, L2);
+    REQUIRE(L2 > 0.0);
+    const Deviations d = trainer_vs_loaded(t, "hdnnp_trainer_4g_cluster");
+    std::printf("cluster: FD deviation stage 1 %.2e, stage 2 %.2e; trainer vs Potential4G: dQ %.2e e, dE %.2e, dF %.2e\n", dev1, dev2,
+                d.dq, d.de, d.df);
+    CHECK(dev1 < 1e-6);
+    CHECK(dev2 < 1e-6);
+    CHECK(d.dq <= 1e-12);
+    CHECK(d.de <= 1e-12);
+    CHECK(d.df <= 1e-10);
 }
 
 TEST_CASE("Stage-2 forces of the trainer are minus the derivative of its energy", "[training][4g]") {
@@ -307,4 +355,31 @@ TEST_CASE("untrained_model_4g rejects an input.nn without initial_hardness for a
     for (std::string line; std::getline(in, line);)
         if (line.rfind("initial_hardness", 0) != 0 || line.find(" O ") == std::string::npos) no_h += line + "\n";
     CHECK_THROWS_WITH(training::untrained_model_4g(no_h, sc), Catch::Contains("initial_hardness") && Catch::Contains("O"));
+}
+
+TEST_CASE("Trainer4G rejects a structure without reference charges, energy or forces, naming the structure", "[training][4g]") {
+    std::vector<Structure> all = io::read_input_data(train_dir() + "/input.data");
+    all.resize(2);
+    const std::string nn = read_text(train_dir() + "/input.nn"), sc = read_text(train_dir() + "/scaling.data");
+    training::Trainer4GOptions o;
+    {
+        std::vector<Structure> v = all;
+        v[1].charges.clear();
+        CHECK_THROWS_WITH(training::Trainer4G(training::untrained_model_4g(nn, sc), v, o),
+                          Catch::Contains("structure 2") && Catch::Contains("reference charges"));
+    }
+    {
+        std::vector<Structure> v = all;
+        v[0].has_energy = false;
+        CHECK_THROWS_WITH(training::Trainer4G(training::untrained_model_4g(nn, sc), v, o),
+                          Catch::Contains("structure 1") && Catch::Contains("reference energy"));
+    }
+    {
+        std::vector<Structure> v = all;
+        v[1].forces.clear();
+        CHECK_THROWS_WITH(training::Trainer4G(training::untrained_model_4g(nn, sc), v, o),
+                          Catch::Contains("structure 2") && Catch::Contains("reference forces"));
+        o.use_forces = false;
+        CHECK_NOTHROW(training::Trainer4G(training::untrained_model_4g(nn, sc), v, o));
+    }
 }

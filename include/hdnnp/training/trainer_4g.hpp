@@ -657,15 +657,20 @@ private:
         if (s.periodic && std::abs(s.total_charge) > kNeutrality)
             throw Error("periodic structure with total charge " + std::to_string(s.total_charge) +
                         " (4G periodic structures must be neutral, as in n2p2)");
+        if (!s.has_energy) throw Error("no reference energy (input.data `energy` line)");
+        if (s.charges.size() != s.size())
+            throw Error("no reference charges (input.data atom column 5): " + std::to_string(s.charges.size()) + " values for " +
+                        std::to_string(s.size()) + " atoms");
+        if (opt_.use_forces && s.forces.size() != s.size())
+            throw Error("no reference forces (input.data atom columns 8-10) while use_forces is set");
         const StructureDescriptors d = compute_descriptors(model_, s, true);
         c.n = s.size();
         c.element = d.element;
         c.q_ref = s.charges;
-        c.q_ref.resize(c.n, 0.0);
         c.q_tot = s.total_charge;
         c.e_ref = s.energy;
         c.f_ref = s.forces;
-        c.f_ref.resize(c.n, Vec3{0, 0, 0});
+        c.f_ref.resize(c.n, Vec3{0, 0, 0});  // only without use_forces (checked above), where they are unused
         c.xoff.assign(1, 0);
         c.nboff.assign(1, 0);
         c.joff.assign(1, 0);
