@@ -10,8 +10,9 @@
 #     (|dE| < 1e-9 Ha).
 # Usage: scripts/make-charge-transfer-model.sh [build_dir]     (default: build; configured if missing)
 #        scripts/make-charge-transfer-model.sh --check DIR     (only the checks, on a folder the recipe wrote)
-# The two fits take about 5 minutes of wall time each on the shared 2-core host under load (305 s and 279 s
-# measured, examples/charge-transfer/log-*.txt), on top of the build.
+# The two fits take 4-15 minutes of wall time each on the shared 2-core host, depending on its load (2G 305 s
+# and 848 s, 4G 279 s and 241 s measured in two runs), on top of the build. A rerun with the same build
+# reproduced every shipped file byte for byte (2026-12-07).
 set -euo pipefail
 here=$(cd "$(dirname "$0")/.." && pwd)
 if [ "${1:-}" = "--check" ]; then
