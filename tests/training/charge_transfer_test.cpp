@@ -18,6 +18,7 @@
 #include "../../examples/charge_transfer_data.hpp"
 #include "../../examples/charge_transfer_table.hpp"
 #include "hdnnp/io/input_data.hpp"
+#include "hdnnp/potential/hessian.hpp"
 #include "hdnnp/potential/potential.hpp"
 
 using namespace hdnnp;
@@ -279,4 +280,44 @@ TEST_CASE("4G works on the charge-transfer data: 10x the 2G energy accuracy wher
     }
     INFO("largest |(E_a - E_b)_4G - (E_a - E_b)_ref| " << worst << " Ha, smallest |(E_a - E_b)_ref| " << smallest_ref << " Ha");
     CHECK(worst < 0.2 * smallest_ref);
+}
+
+TEST_CASE("charge-transfer locality: the 4G Hessian reaches beyond 2 rc, the 2G one stops", "[training][charge-transfer][shipped]") {
+    const std::vector<Structure> rod = io::read_input_data(kDir + "/locality.data");
+    REQUIRE(rod.size() == 1);
+    const Structure made = ct::locality_structure();
+    REQUIRE(rod[0].positions.size() == made.positions.size());
+    for (std::size_t i = 0; i < made.size(); ++i) CHECK(norm(rod[0].positions[i] - made.positions[i]) < 1e-12);
+    const Structure& s = rod[0];
+    const double rc = ct::kModelCutoff;
+    auto frobenius = [](const Mat3& h) {
+        double f = 0.0;
+        for (int a = 0; a < 3; ++a)
+            for (int b = 0; b < 3; ++b) f += h[a][b] * h[a][b];
+        return std::sqrt(f);
+    };
+    for (const char* gen : {"2g", "4g"}) {
+        const auto pot = Potential<>::load(kDir + "/" + gen);
+        const Hessian H = hessian(pot, s);
+        std::size_t beyond = 0;
+        double smallest = 1e300, largest = 0.0, farthest = 0.0;
+        for (const HessianBlock& b : H.blocks) {
+            const double r = norm(s.positions[b.b] - s.positions[b.a]), f = frobenius(b.h);
+            if (f > 0.0) farthest = std::max(farthest, r);
+            if (r <= 2.0 * rc) continue;
+            ++beyond;
+            smallest = std::min(smallest, f);
+            largest = std::max(largest, f);
+        }
+        INFO(gen << ": " << beyond << " blocks beyond 2 rc, norms " << smallest << " to " << largest << " Ha/bohr^2; farthest non-zero block at "
+                 << farthest << " bohr");
+        if (std::string(gen) == "2g") {
+            CHECK(largest == 0.0);  // 2G: nothing beyond 2 rc (not stored, or exactly zero)
+            CHECK(farthest <= 2.0 * rc);
+        } else {
+            CHECK(beyond > 50);
+            CHECK(smallest > 1e-4);  // Ha/bohr^2: the charge equilibration couples the whole rod
+            CHECK(farthest > 3.0 * rc);
+        }
+    }
 }
