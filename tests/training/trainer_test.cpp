@@ -494,3 +494,41 @@ TEST_CASE("Kalman filter training lowers the errors and is independent of the th
     CHECK(reports.back().train.energy_rmse < 0.5 * reports.front().train.energy_rmse);
     CHECK(reports.back().train.force_rmse < reports.front().train.force_rmse);
 }
+
+TEST_CASE("compute_descriptors' dG/dd equals finite differences of the functions", "[training][descriptors]") {
+    // Radial, narrow angular (type 3) and wide angular (type 9) functions; dG_i/dR_j from the stored
+    // per-neighbour derivatives (file comment of training/descriptors.hpp) against central differences.
+    const auto data = synthetic_data(2, 71);
+    const Model m = prepared_model(settings("t t l", false, true), data, 5);
+    for (std::size_t k = 0; k < data.size(); ++k) {
+        const training::StructureDescriptors d = training::compute_descriptors(m, data[k], true);
+        const std::size_t n = data[k].size();
+        double worst = 0.0, largest = 0.0;
+        for (std::size_t j = 0; j < n; ++j)
+            for (int a = 0; a < 3; ++a) {
+                auto G_at = [&](double dx) {
+                    Structure s = data[k];
+                    s.positions[j][a] += dx;
+                    return training::compute_descriptors(m, s, false).G;
+                };
+                const auto Gp = G_at(1e-5), Gm = G_at(-1e-5), Gp2 = G_at(2e-5), Gm2 = G_at(-2e-5);
+                for (std::size_t i = 0; i < n; ++i) {
+                    const std::size_t ns = d.G[i].size(), nn = d.neighbor_atom[i].size();
+                    for (std::size_t f = 0; f < ns; ++f) {
+                        double an = 0.0;
+                        for (std::size_t q = 0; q < nn; ++q) {
+                            const double v = d.dG[i][(f * nn + q) * 3 + static_cast<std::size_t>(a)];
+                            if (d.neighbor_atom[i][q] == j) an += v;
+                            if (i == j) an -= v;
+                        }
+                        const double fd = (8.0 * (Gp[i][f] - Gm[i][f]) - (Gp2[i][f] - Gm2[i][f])) / (12.0 * 1e-5);
+                        worst = std::max(worst, std::abs(an - fd));
+                        largest = std::max(largest, std::abs(an));
+                    }
+                }
+            }
+        INFO("structure " << k << ": max |dG/dR - FD| " << worst << ", max |dG/dR| " << largest);
+        REQUIRE(largest > 0.0);
+        CHECK(worst < 1e-7 * largest);
+    }
+}

@@ -67,8 +67,13 @@ inline StructureDescriptors compute_descriptors(const Model& model, const Struct
             using Cutoff = decltype(cutoff);
             Neighborhood nb;
             DescriptorScratch scratch;
-            NeighborGradient grad;
+            // dG/dd: the gradient pass with unit weight vectors, K functions per pass (the committee form
+            // shares the triplet work between them), reusing the triplet geometry values() cached.
+            constexpr int K = 8;
             std::vector<double> w;
+            NeighborGradient grads[K];
+            const double* wp[K];
+            scratch.cache_pairs = derivatives;
             for (std::size_t i = 0; i < n; ++i) {
                 const ElementDescriptors& d = model.elements[static_cast<std::size_t>(out.element[i])].descriptors;
                 const std::size_t ns = d.size();
@@ -80,17 +85,26 @@ inline StructureDescriptors compute_descriptors(const Model& model, const Struct
                 out.neighbor_atom[i].assign(nb.atom.begin(), nb.atom.begin() + static_cast<long>(nn));
                 std::vector<double>& J = out.dG[i];
                 J.assign(ns * nn * 3, 0.0);
-                w.assign(ns, 0.0);
-                for (std::size_t f = 0; f < ns; ++f) {
-                    w[f] = 1.0;
-                    grad.reset(nn);
-                    d.template gradient<Cutoff>(nb, w.data(), grad, scratch);
-                    w[f] = 0.0;
-                    double* row = J.data() + f * nn * 3;
-                    for (std::size_t k = 0; k < nn; ++k) {
-                        row[3 * k] = grad.gx[k];
-                        row[3 * k + 1] = grad.gy[k];
-                        row[3 * k + 2] = grad.gz[k];
+                // w holds K unit vectors of length ns (+ one zero vector for the slots past ns).
+                w.assign((K + 1) * ns, 0.0);
+                for (std::size_t f0 = 0; f0 < ns; f0 += K) {
+                    for (int c = 0; c < K; ++c) {
+                        const std::size_t f = f0 + static_cast<std::size_t>(c);
+                        double* wc = w.data() + static_cast<std::size_t>(c) * ns;
+                        std::fill(wc, wc + ns, 0.0);
+                        if (f < ns) wc[f] = 1.0;
+                        wp[c] = f < ns ? wc : w.data() + static_cast<std::size_t>(K) * ns;
+                        grads[c].reset(nn);
+                    }
+                    d.template gradient<Cutoff, AllFamilies, double, K>(nb, wp, grads, scratch);
+                    for (int c = 0; c < K && f0 + static_cast<std::size_t>(c) < ns; ++c) {
+                        const NeighborGradient& g = grads[c];
+                        double* row = J.data() + (f0 + static_cast<std::size_t>(c)) * nn * 3;
+                        for (std::size_t k = 0; k < nn; ++k) {
+                            row[3 * k] = g.gx[k];
+                            row[3 * k + 1] = g.gy[k];
+                            row[3 * k + 2] = g.gz[k];
+                        }
                     }
                 }
             }
