@@ -10,6 +10,7 @@
 #endif
 
 #include "commands.hpp"
+#include "text_file.hpp"
 #include "hdnnp/io/input_data.hpp"
 #include "hdnnp/io/n2p2_writer.hpp"
 #include "hdnnp/training/setup.hpp"
@@ -30,14 +31,6 @@ const char* const kScaleUsage =
     "options:\n"
     "  -o, --output FILE   file to write (default: standard output)\n"
     "  --threads N         OpenMP threads (the result does not depend on it)\n";
-
-std::string slurp(const std::string& path) {
-    std::ifstream in(path, std::ios::binary);
-    if (!in) throw Error(path + ": cannot open file for reading");
-    std::ostringstream s;
-    s << in.rdbuf();
-    return s.str();
-}
 
 }  // namespace
 
@@ -65,7 +58,7 @@ int scale(int argc, char** argv) {
         std::cerr << kScaleUsage;
         return 2;
     }
-    Model m = training::untrained_model(slurp(pos[0]), pos[0]);
+    Model m = training::untrained_model(read_text_file(pos[0]), pos[0]);
     const std::vector<Structure> data = io::read_input_data(pos[1]);
     if (data.empty()) throw Error(pos[1] + ": no structures");
     const auto stats = training::compute_scaling_statistics(m, data);

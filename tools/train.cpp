@@ -16,6 +16,7 @@
 #endif
 
 #include "commands.hpp"
+#include "text_file.hpp"
 #include "hdnnp/io/input_data.hpp"
 #include "hdnnp/io/n2p2_model.hpp"
 #include "hdnnp/io/n2p2_writer.hpp"
@@ -57,14 +58,6 @@ const char* const kTrainUsage =
     "  --batch-size N       Adam: structures per step (default 8)\n"
     "  --patience N         stop after N epochs without a better test error (default 0: run all epochs)\n"
     "  --no-plot            do not draw learning-curve.png\n";
-
-std::string slurp(const std::string& path) {
-    std::ifstream in(path, std::ios::binary);
-    if (!in) throw Error(path + ": cannot open file for reading");
-    std::ostringstream s;
-    s << in.rdbuf();
-    return s.str();
-}
 
 /// The generation an input.nn asks for; this command trains 2G models only (the one place where a 3G/4G
 /// branch would be added).
@@ -129,7 +122,7 @@ int train(int argc, char** argv) {
     const auto t0 = std::chrono::steady_clock::now();
     auto seconds = [&] { return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count(); };
     const std::string input_nn = pos[0], data_file = pos[1];
-    const std::string text = slurp(input_nn);
+    const std::string text = read_text_file(input_nn);
     if (generation_of(text, input_nn) != Generation::second)
         throw Error(input_nn + ": 3G/4G training (charges, electronegativities, hardness) is not in this command yet; "
                                "hdnnp train fits 2G models");
@@ -169,7 +162,7 @@ int train(int argc, char** argv) {
         model = io::load_n2p2_model(restart);
         if (model.generation != Generation::second) throw Error(restart + ": not a 2G model");
     } else if (!scaling_file.empty()) {
-        model = training::untrained_model(text, input_nn, slurp(scaling_file), scaling_file);
+        model = training::untrained_model(text, input_nn, read_text_file(scaling_file), scaling_file);
     } else {
         model = training::untrained_model(text, input_nn);
         const std::vector<Structure> file_part(data.begin(), data.begin() + static_cast<long>(n_train_file));
