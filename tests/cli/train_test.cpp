@@ -15,6 +15,7 @@
 #include "hdnnp/io/n2p2_model.hpp"
 #include "hdnnp/potential/potential.hpp"
 #include "hdnnp/training/settings.hpp"
+#include "support/cli.hpp"
 #include "support/reference.hpp"
 
 namespace fs = std::filesystem;
@@ -22,17 +23,9 @@ using namespace hdnnp;
 
 namespace {
 
-fs::path fresh_dir(const std::string& name) {
-    const fs::path d = fs::temp_directory_path() / ("hdnnp_cli_train_" + name + "_" + std::to_string(::getpid()));
-    fs::remove_all(d);
-    fs::create_directories(d);
-    return d;
-}
+fs::path fresh_dir(const std::string& name) { return test::fresh_dir("train_" + name); }
 
-int run(const std::string& args, const fs::path& log) {
-    const std::string cmd = std::string(HDNNP_CLI_PATH) + " " + args + " > " + log.string() + " 2>&1";
-    return std::system(cmd.c_str());
-}
+int run(const std::string& args, const fs::path& log) { return test::run_cli(args, log); }
 
 std::string slurp(const fs::path& p) { return test::read_text(p.string()); }
 
