@@ -14,6 +14,8 @@ int hessian(int argc, char** argv);  // and locality (tools/hessian.cpp)
 int locality(int argc, char** argv);
 int md(int argc, char** argv);
 int validate(int argc, char** argv);
+int scale(int argc, char** argv);  // tools/scale.cpp
+int train(int argc, char** argv);  // tools/train.cpp
 
 /// True if s ends with suffix.
 inline bool ends_with(const std::string& s, const std::string& suffix) {

@@ -1,6 +1,8 @@
 // hdnnp: the command-line program. Subcommands (one file each, tools/<command>.cpp; declared in commands.hpp):
 //   hdnnp predict MODEL_DIR [STRUCTURES] [options]   energies, forces, atomic energies (nnp-predict drop-in)
 //   hdnnp specialize MODEL_DIR -o model.hpp          a header that compiles the model as a specialised potential
+//   hdnnp scale INPUT_NN DATA -o scaling.data        scaling statistics (nnp-scaling)
+//   hdnnp train INPUT_NN DATA -o MODEL_DIR           fit a 2G model (nnp-train)
 //   hdnnp version
 #include <exception>
 #include <iostream>
@@ -25,6 +27,8 @@ const Command kCommands[] = {
     {"locality", hdnnp::cli::locality, "locality test: Hessian block norms against distance, r*, plot"},
     {"validate", hdnnp::cli::validate, "error statistics against reference data: RMSE/MAE, worst cases, extrapolation, plots"},
     {"md", hdnnp::cli::md, "molecular dynamics to check a potential: energy drift, stability, RDFs"},
+    {"scale", hdnnp::cli::scale, "symmetry-function scaling statistics of a data set (nnp-scaling's scaling.data)"},
+    {"train", hdnnp::cli::train, "fit a 2G model to energies and forces (Kalman filter or Adam): n2p2 model directory"},
 };
 
 void usage() {

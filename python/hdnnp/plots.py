@@ -13,6 +13,8 @@ Kinds (see docs/file-formats.md for the data files):
   locality          locality.out of ``hdnnp locality``: log10 of the Hessian block norm |H_AB| against r_AB, one
                     colour per element pair (row element-column element), vertical lines at rc and 2 rc, and the
                     level EPS/D below which a displacement D changes no force by more than EPS
+  learning-curve    learning-curve.out of ``hdnnp train``: train and test RMSE of energies (per atom) and forces
+                    against the epoch, log scale, the written (best-test) epoch marked
 """
 
 import os
@@ -266,7 +268,43 @@ def plot_locality(data, png):
     plt.close(fig)
 
 
+def learning_curve(data, png):
+    """Two panels (energy RMSE per atom, force RMSE per component) against the epoch; units from the header."""
+    import math
+
+    header, rows = _read_table(data)
+    col = {name: k for k, name in enumerate(header)}
+    best, units = None, {}
+    with open(data) as f:
+        for line in f:
+            if line.startswith("# best_epoch"):
+                best = int(line.split()[2])
+            if line.startswith("# units"):
+                parts = line.split()
+                units = {"energy": parts[2], "force": parts[3]}
+    epoch = _column(rows, col["epoch"], int)
+    panels = [("energy", "rmse_e_train", "rmse_e_test", "energy RMSE [%s/atom]" % units.get("energy", "energy"))]
+    if "rmse_f_train" in col and any(not math.isnan(v) for v in _column(rows, col["rmse_f_train"])):
+        panels.append(("force", "rmse_f_train", "rmse_f_test", "force RMSE [%s]" % units.get("force", "energy/length")))
+    plt = _pyplot()
+    fig, axes = plt.subplots(len(panels), 1, figsize=(6.5, 3.2 * len(panels)), sharex=True, squeeze=False)
+    for ax, (_, train, test, label) in zip(axes[:, 0], panels):
+        ax.semilogy(epoch, _column(rows, col[train]), "o-", ms=3, lw=1, label="train")
+        values = _column(rows, col[test])
+        if any(not math.isnan(v) for v in values):
+            ax.semilogy(epoch, values, "s-", ms=3, lw=1, label="test")
+        if best is not None:
+            ax.axvline(best, color="k", ls="--", lw=0.8, label="written (best test) epoch %d" % best)
+        ax.set_ylabel(label)
+        ax.legend(fontsize=8)
+    axes[-1, 0].set_xlabel("epoch")
+    fig.tight_layout()
+    fig.savefig(png, dpi=150)
+    plt.close(fig)
+
+
 PLOTS = {
+    "learning-curve": learning_curve,
     "parity-energy": parity_energy,
     "parity-forces": parity_forces,
     "parity-charges": parity_charges,

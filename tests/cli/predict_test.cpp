@@ -12,6 +12,7 @@
 #include "hdnnp/potential/potential.hpp"
 #include "hdnnp/io/input_data.hpp"
 #include "support/model_3g.hpp"
+#include "support/cli.hpp"
 #include "support/reference.hpp"
 
 namespace fs = std::filesystem;
@@ -19,17 +20,9 @@ using namespace hdnnp;
 
 namespace {
 
-fs::path fresh_dir(const std::string& name) {
-    const fs::path d = fs::temp_directory_path() / ("hdnnp_cli_" + name + "_" + std::to_string(::getpid()));
-    fs::remove_all(d);
-    fs::create_directories(d);
-    return d;
-}
+fs::path fresh_dir(const std::string& name) { return test::fresh_dir("" + name); }
 
-int run(const std::string& args, const fs::path& log) {
-    const std::string cmd = std::string(HDNNP_CLI_PATH) + " " + args + " > " + log.string() + " 2>&1";
-    return std::system(cmd.c_str());
-}
+int run(const std::string& args, const fs::path& log) { return test::run_cli(args, log); }
 
 std::string slurp(const fs::path& p) {
     std::ifstream in(p);

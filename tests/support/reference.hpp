@@ -19,6 +19,14 @@ inline std::string predict_dir(const std::string& example) { return reference_di
 
 inline bool file_exists(const std::string& p) { return std::ifstream(p).good(); }
 
+/// Whole file as text (empty if it cannot be opened).
+inline std::string read_text(const std::string& path) {
+    std::ifstream in(path, std::ios::binary);
+    std::ostringstream s;
+    s << in.rdbuf();
+    return s.str();
+}
+
 /// Whole gzip file as text.
 inline std::string read_gz(const std::string& path) {
     gzFile f = gzopen(path.c_str(), "rb");

@@ -19,13 +19,6 @@ using namespace hdnnp;
 
 namespace {
 
-std::string slurp(const std::string& path) {
-    std::ifstream in(path, std::ios::binary);
-    std::ostringstream s;
-    s << in.rdbuf();
-    return s.str();
-}
-
 bool same_bits(double a, double b) { return std::memcmp(&a, &b, sizeof a) == 0; }
 
 std::size_t count_different(const std::vector<double>& a, const std::vector<double>& b) {
@@ -49,7 +42,7 @@ TEST_CASE("write_n2p2_model round-trips the 2G reference models bit for bit", "[
             const std::string src = test::predict_dir(ex);
             const Model a = io::load_n2p2_model(src);
             const std::string dir = temp_dir(ex);
-            io::write_n2p2_model(dir, a, slurp(src + "/input.nn"));
+            io::write_n2p2_model(dir, a, test::read_text(src + "/input.nn"));
             const Model b = io::load_n2p2_model(dir);
 
             REQUIRE(b.elements.size() == a.elements.size());

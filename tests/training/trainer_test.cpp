@@ -6,15 +6,12 @@
 #include <string>
 #include <vector>
 
-#ifdef _OPENMP
-#include <omp.h>
-#endif
-
 #include "hdnnp/io/n2p2_model.hpp"
 #include "hdnnp/potential/potential.hpp"
 #include "hdnnp/training/setup.hpp"
 #include "hdnnp/training/statistics.hpp"
 #include "hdnnp/training/trainer.hpp"
+#include "support/serial_openmp.hpp"
 
 using namespace hdnnp;
 
@@ -224,7 +221,7 @@ TEST_CASE("scaling statistics match a direct computation", "[training][statistic
             const double mean = sum / static_cast<double>(v.size());
             double sq = 0.0;
             for (const auto& a : v) sq += (a[f] - mean) * (a[f] - mean);
-            const double sigma = std::sqrt(sq / static_cast<double>(v.size()));
+            const double sigma = std::sqrt(sq / static_cast<double>(v.size() - 1));  // sample sigma, as n2p2
             INFO("element " << e << " function " << f);
             // Potential may use its vectorised kernels: equal to rounding, not bit for bit.
             CHECK(stats[e].gmin[f] == Approx(lo).epsilon(1e-12));
@@ -335,15 +332,203 @@ TEST_CASE("training is reproducible and independent of the thread count", "[trai
     opt.batch_size = 3;
     const Model m = prepared_model(settings("t t l", false, true), data, 9);
     training::Trainer a(m, data, opt), b(m, data, opt);
-    a.train();
-#ifdef _OPENMP
-    const int threads = omp_get_max_threads();
-    omp_set_num_threads(threads > 1 ? 1 : 2);
-#endif
-    b.train();
-#ifdef _OPENMP
-    omp_set_num_threads(threads);
-#endif
+    {
+        test::OpenMPThreads one(1);
+        a.train();
+    }
+    {
+        test::OpenMPThreads two(2);
+        b.train();
+    }
     CHECK(a.parameters() == b.parameters());
     CHECK(a.train_indices() == b.train_indices());
+}
+
+TEST_CASE("Kalman Jacobians dE/dw and dF/dw equal finite differences", "[training][kalman]") {
+    const auto data = synthetic_data(3, 51);
+    struct Case {
+        const char* act;
+        bool normalize_nodes, normalization;
+    };
+    const Case cases[] = {{"t t l", false, true}, {"p s l", true, false}, {"S e l", false, true}};
+    for (const Case& c : cases) {
+        DYNAMIC_SECTION(c.act << (c.normalize_nodes ? " normalize_nodes" : "")) {
+            training::TrainerOptions opt;
+            opt.use_forces = true;
+            opt.test_fraction = 0.0;
+            training::Trainer t(prepared_model(settings(c.act, c.normalize_nodes, c.normalization), data, 7), data, opt);
+            const std::vector<double> p0 = t.parameters();
+            std::vector<double> J, scratch;
+            for (std::size_t k = 0; k < data.size(); ++k) {
+                // Energy and three force components (first atom x, an interior atom y, the last atom z).
+                struct Obs {
+                    bool energy;
+                    std::size_t atom;
+                    int comp;
+                };
+                const std::size_t n = data[k].size();
+                const Obs obs[] = {{true, 0, 0}, {false, 0, 0}, {false, n / 2, 1}, {false, n - 1, 2}};
+                for (const Obs& o : obs) {
+                    auto value = [&](std::vector<double>& out) {
+                        return o.energy ? t.energy_jacobian(k, out) : t.force_jacobian(k, o.atom, o.comp, out);
+                    };
+                    const double y0 = value(J);
+                    // The value itself equals Potential::compute's.
+                    const Result r = Potential<>(t.model()).compute(data[k]);
+                    CHECK(y0 == Approx(o.energy ? r.energy : r.forces[o.atom][static_cast<std::size_t>(o.comp)]).epsilon(1e-10).margin(1e-12));
+                    double jmax = 0.0, err = 0.0;
+                    for (double v : J) jmax = std::max(jmax, std::abs(v));
+                    for (std::size_t q = 0; q < p0.size(); ++q) {
+                        const double h = 1e-5 * std::max(1.0, std::abs(p0[q]));
+                        std::vector<double> p = p0;
+                        p[q] = p0[q] + h;
+                        t.set_parameters(p);
+                        const double yp = value(scratch);
+                        p[q] = p0[q] - h;
+                        t.set_parameters(p);
+                        const double ym = value(scratch);
+                        err = std::max(err, std::abs((yp - ym) / (2.0 * h) - J[q]));
+                    }
+                    t.set_parameters(p0);
+                    INFO("structure " << k << (o.energy ? " energy" : " force") << " atom " << o.atom << " component " << o.comp);
+                    REQUIRE(jmax > 0.0);
+                    CHECK(err / jmax < 2e-7);
+                }
+            }
+            CHECK_THROWS_AS(t.force_jacobian(0, data[0].size(), 0, J), Error);
+        }
+    }
+}
+
+TEST_CASE("one Kalman filter update equals the dense Kalman equations", "[training][kalman]") {
+    const std::size_t n = 6;
+    training::KalmanParameters kp;
+    kp.epsilon = 0.5;
+    kp.q0 = 0.03;
+    kp.qtau = 1.2;
+    kp.qmin = 1e-6;
+    kp.eta0 = 0.2;
+    kp.etatau = 0.7;
+    kp.etamax = 1.0;
+    const double per_epoch = 4.0;
+    training::KalmanFilter kf(n, kp, per_epoch);
+    // P(0) = I / epsilon.
+    for (std::size_t i = 0; i < n; ++i)
+        for (std::size_t j = 0; j < n; ++j) CHECK(kf.covariance()[i * n + j] == (i == j ? 1.0 / kp.epsilon : 0.0));
+    CHECK(kf.covariance().size() == n * n);
+    // A general symmetric positive definite P: B B^T + I.
+    training::Random rng(3);
+    std::vector<double> B(n * n), P(n * n, 0.0), H(n), w(n);
+    for (double& b : B) b = rng.uniform(-1.0, 1.0);
+    for (std::size_t i = 0; i < n; ++i)
+        for (std::size_t j = 0; j < n; ++j) {
+            for (std::size_t k = 0; k < n; ++k) P[i * n + j] += B[i * n + k] * B[j * n + k];
+            if (i == j) P[i * n + j] += 1.0;
+        }
+    for (double& h : H) h = rng.uniform(-2.0, 2.0);
+    for (double& v : w) v = rng.uniform(-1.0, 1.0);
+    const double xi = 0.37;
+    kf.set_covariance(P);
+    std::vector<double> w_kf = w;
+    kf.update(w_kf.data(), H.data(), xi);
+
+    // Dense textbook form with an m x m (m = 1) innovation matrix: S = H^T P H + R, R = 1/eta,
+    // K = P H S^-1, P' = (I - K H^T) P + q I, w' = w + K xi.
+    const double eta = kp.eta0 * std::exp(kp.etatau / per_epoch);  // eta grows before it is used
+    std::vector<double> PH(n, 0.0), K(n), IKH(n * n), Pn(n * n, 0.0), wn(n);
+    for (std::size_t i = 0; i < n; ++i)
+        for (std::size_t j = 0; j < n; ++j) PH[i] += P[i * n + j] * H[j];
+    double S = 1.0 / eta;
+    for (std::size_t i = 0; i < n; ++i) S += H[i] * PH[i];
+    for (std::size_t i = 0; i < n; ++i) K[i] = PH[i] / S;
+    for (std::size_t i = 0; i < n; ++i)
+        for (std::size_t j = 0; j < n; ++j) IKH[i * n + j] = (i == j ? 1.0 : 0.0) - K[i] * H[j];
+    for (std::size_t i = 0; i < n; ++i)
+        for (std::size_t j = 0; j < n; ++j) {
+            for (std::size_t k = 0; k < n; ++k) Pn[i * n + j] += IKH[i * n + k] * P[k * n + j];
+            if (i == j) Pn[i * n + j] += kp.q0;
+        }
+    for (std::size_t i = 0; i < n; ++i) wn[i] = w[i] + K[i] * xi;
+    for (std::size_t i = 0; i < n; ++i) {
+        CHECK(w_kf[i] == Approx(wn[i]).epsilon(1e-13));
+        for (std::size_t j = 0; j < n; ++j) CHECK(kf.covariance()[i * n + j] == Approx(Pn[i * n + j]).epsilon(1e-12).margin(1e-14));
+    }
+    CHECK(kf.eta() == Approx(eta).epsilon(1e-15));
+    CHECK(kf.q() == Approx(kp.q0 * std::exp(-kp.qtau / per_epoch)).epsilon(1e-15));
+    // The schedules over one epoch: q falls by exp(qtau), eta rises by exp(etatau) (until etamax).
+    for (int u = 1; u < 4; ++u) kf.update(w_kf.data(), H.data(), 0.0);
+    CHECK(kf.q() == Approx(kp.q0 * std::exp(-kp.qtau)).epsilon(1e-12));
+    CHECK(kf.eta() == Approx(kp.eta0 * std::exp(kp.etatau)).epsilon(1e-12));
+    CHECK(kf.updates() == 4);
+}
+
+TEST_CASE("Kalman filter training lowers the errors and is independent of the thread count", "[training][kalman]") {
+    const auto data = synthetic_data(16, 61);
+    training::TrainerOptions opt;
+    opt.updater = training::Updater::kalman;
+    opt.use_forces = true;
+    opt.epochs = 4;
+    opt.test_fraction = 0.25;
+    opt.force_fraction = 0.1;
+    opt.force_weight = 3.0;
+    opt.seed = 5;
+    const Model m = prepared_model(settings("t t l", false, true), data, 13);
+    training::Trainer a(m, data, opt), b(m, data, opt);
+    std::vector<training::EpochReport> reports;
+    {
+        test::OpenMPThreads one(1);
+        a.train([&](const training::EpochReport& r) { reports.push_back(r); });
+    }
+    {
+        test::OpenMPThreads two(2);
+        b.train();
+    }
+    CHECK(a.parameters() == b.parameters());
+    const auto [ne, nf] = a.kalman_updates_per_epoch();
+    CHECK(ne == a.train_indices().size());
+    CHECK(nf > 0);
+    CHECK(a.kalman_filter().updates() == 4 * (ne + nf));
+    REQUIRE(reports.size() == 5);
+    INFO("energy RMSE " << reports.front().train.energy_rmse << " -> " << reports.back().train.energy_rmse << ", force RMSE "
+                        << reports.front().train.force_rmse << " -> " << reports.back().train.force_rmse);
+    CHECK(reports.back().train.energy_rmse < 0.5 * reports.front().train.energy_rmse);
+    CHECK(reports.back().train.force_rmse < reports.front().train.force_rmse);
+}
+
+TEST_CASE("compute_descriptors' dG/dd equals finite differences of the functions", "[training][descriptors]") {
+    // Radial, narrow angular (type 3) and wide angular (type 9) functions; dG_i/dR_j from the stored
+    // per-neighbour derivatives (file comment of training/descriptors.hpp) against central differences.
+    const auto data = synthetic_data(2, 71);
+    const Model m = prepared_model(settings("t t l", false, true), data, 5);
+    for (std::size_t k = 0; k < data.size(); ++k) {
+        const training::StructureDescriptors d = training::compute_descriptors(m, data[k], true);
+        const std::size_t n = data[k].size();
+        double worst = 0.0, largest = 0.0;
+        for (std::size_t j = 0; j < n; ++j)
+            for (int a = 0; a < 3; ++a) {
+                auto G_at = [&](double dx) {
+                    Structure s = data[k];
+                    s.positions[j][a] += dx;
+                    return training::compute_descriptors(m, s, false).G;
+                };
+                const auto Gp = G_at(1e-5), Gm = G_at(-1e-5), Gp2 = G_at(2e-5), Gm2 = G_at(-2e-5);
+                for (std::size_t i = 0; i < n; ++i) {
+                    const std::size_t ns = d.G[i].size(), nn = d.neighbor_atom[i].size();
+                    for (std::size_t f = 0; f < ns; ++f) {
+                        double an = 0.0;
+                        for (std::size_t q = 0; q < nn; ++q) {
+                            const double v = d.dG[i][(f * nn + q) * 3 + static_cast<std::size_t>(a)];
+                            if (d.neighbor_atom[i][q] == j) an += v;
+                            if (i == j) an -= v;
+                        }
+                        const double fd = (8.0 * (Gp[i][f] - Gm[i][f]) - (Gp2[i][f] - Gm2[i][f])) / (12.0 * 1e-5);
+                        worst = std::max(worst, std::abs(an - fd));
+                        largest = std::max(largest, std::abs(an));
+                    }
+                }
+            }
+        INFO("structure " << k << ": max |dG/dR - FD| " << worst << ", max |dG/dR| " << largest);
+        REQUIRE(largest > 0.0);
+        CHECK(worst < 1e-7 * largest);
+    }
 }

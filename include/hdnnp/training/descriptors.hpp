@@ -11,6 +11,7 @@
 // so the values are those Potential::compute sees.
 #pragma once
 
+#include <algorithm>
 #include <cstddef>
 #include <cstdint>
 #include <string>
@@ -62,15 +63,34 @@ inline StructureDescriptors compute_descriptors(const Model& model, const Struct
     for (const auto& e : model.elements) zs.push_back(static_cast<double>(e.atomic_number));
     const double rc = model.cutoff_radius();
     const NeighborList nl = build_neighbor_list(s, rc);
+    // dG/dd: gradient passes with unit weight vectors, K functions per pass (the committee form shares the
+    // triplet work between them). Each pass runs on a descriptor set of only those K consecutive functions
+    // (a chunk, in network-input order), so the angular groups of the other functions are not evaluated
+    // with zero weights; the chunk's values() caches the triplet geometry its gradient() reuses.
+    constexpr int K = 8;
+    std::vector<std::vector<ElementDescriptors>> chunks(model.elements.size());
+    if (derivatives)
+        for (std::size_t e = 0; e < model.elements.size(); ++e) {
+            const std::vector<SymFnSpec>& specs = model.elements[e].descriptors.specs();
+            for (std::size_t f0 = 0; f0 < specs.size(); f0 += K)
+                chunks[e].emplace_back(std::vector<SymFnSpec>(specs.begin() + static_cast<long>(f0),
+                                                              specs.begin() + static_cast<long>(std::min(specs.size(), f0 + K))),
+                                       model.cutoff_alpha);
+        }
     std::visit(
         [&](auto cutoff) {
             using Cutoff = decltype(cutoff);
             Neighborhood nb;
-            DescriptorScratch scratch;
-            NeighborGradient grad;
-            std::vector<double> w;
+            DescriptorScratch scratch, chunk_scratch;
+            chunk_scratch.cache_pairs = true;
+            std::vector<double> w(static_cast<std::size_t>(K + 1) * K, 0.0), Gc(K);
+            for (int c = 0; c < K; ++c) w[static_cast<std::size_t>(c) * K + static_cast<std::size_t>(c)] = 1.0;
+            const double* zero = w.data() + static_cast<std::size_t>(K) * K;  // the (K+1)-th row: zeros
+            NeighborGradient grads[K];
+            const double* wp[K];
             for (std::size_t i = 0; i < n; ++i) {
-                const ElementDescriptors& d = model.elements[static_cast<std::size_t>(out.element[i])].descriptors;
+                const std::size_t el = static_cast<std::size_t>(out.element[i]);
+                const ElementDescriptors& d = model.elements[el].descriptors;
                 const std::size_t ns = d.size();
                 nb.gather(nl, i, out.element, zs, rc);
                 out.G[i].resize(ns);
@@ -80,17 +100,24 @@ inline StructureDescriptors compute_descriptors(const Model& model, const Struct
                 out.neighbor_atom[i].assign(nb.atom.begin(), nb.atom.begin() + static_cast<long>(nn));
                 std::vector<double>& J = out.dG[i];
                 J.assign(ns * nn * 3, 0.0);
-                w.assign(ns, 0.0);
-                for (std::size_t f = 0; f < ns; ++f) {
-                    w[f] = 1.0;
-                    grad.reset(nn);
-                    d.template gradient<Cutoff>(nb, w.data(), grad, scratch);
-                    w[f] = 0.0;
-                    double* row = J.data() + f * nn * 3;
-                    for (std::size_t k = 0; k < nn; ++k) {
-                        row[3 * k] = grad.gx[k];
-                        row[3 * k + 1] = grad.gy[k];
-                        row[3 * k + 2] = grad.gz[k];
+                for (std::size_t q = 0; q < chunks[el].size(); ++q) {
+                    const ElementDescriptors& dc = chunks[el][q];
+                    const std::size_t f0 = q * K, m = dc.size();
+                    std::fill(Gc.begin(), Gc.end(), 0.0);
+                    dc.template values<Cutoff>(nb, Gc.data(), chunk_scratch);
+                    for (int c = 0; c < K; ++c) {
+                        wp[c] = static_cast<std::size_t>(c) < m ? w.data() + static_cast<std::size_t>(c) * K : zero;
+                        grads[c].reset(nn);
+                    }
+                    dc.template gradient<Cutoff, AllFamilies, double, K>(nb, wp, grads, chunk_scratch);
+                    for (std::size_t c = 0; c < m; ++c) {
+                        const NeighborGradient& g = grads[c];
+                        double* row = J.data() + (f0 + c) * nn * 3;
+                        for (std::size_t k = 0; k < nn; ++k) {
+                            row[3 * k] = g.gx[k];
+                            row[3 * k + 1] = g.gy[k];
+                            row[3 * k + 2] = g.gz[k];
+                        }
                     }
                 }
             }

@@ -8,7 +8,8 @@
 //
 // untrained_model parses the text with the same parser as io::load_n2p2_model, so every keyword and
 // every error message is the loader's; scaling statistics are placeholders (Gmin 0, Gmax 1, Gmean 0.5,
-// Gsigma 1) and all weights are zero until set.
+// Gsigma 1) and all weights are zero until set (3G/4G: the charge or electronegativity networks too, and
+// every hardness is 1).
 //
 // Random numbers come from std::mt19937_64 (whose output sequence the C++ standard fixes) turned into
 // doubles by this file, so a seed gives the same weights with every standard library.
@@ -56,10 +57,21 @@ private:
     std::mt19937_64 engine_;
 };
 
+/// As untrained_model below, with the scaling statistics of a scaling.data text (`scaling_name` for
+/// messages) instead of placeholders (the model's scaling is set up as the loader does). Throws
+/// ParseError for a scaling file that does not match the functions.
+inline Model untrained_model(const std::string& input_nn_text, const std::string& name, const std::string& scaling_text,
+                             const std::string& scaling_name);
+
 /// A model with the symmetry functions, network architecture and normalisation of an input.nn text,
-/// placeholder scaling statistics and zero weights. `name` is used in error messages. Throws
-/// ParseError for settings the loader rejects.
+/// placeholder scaling statistics and zero weights (3G/4G: zero charge or electronegativity networks and
+/// hardness 1). `name` is used in error messages. Throws ParseError for settings the loader rejects.
 inline Model untrained_model(const std::string& input_nn_text, const std::string& name = "input.nn") {
+    return untrained_model(input_nn_text, name, std::string(), std::string());
+}
+
+inline Model untrained_model(const std::string& input_nn_text, const std::string& name, const std::string& scaling_text,
+                             const std::string& scaling_name) {
     std::istringstream in(input_nn_text);
     const io::detail_model::Settings S = io::detail_model::read_settings(in, name);
     // Count what the placeholders need; anything inconsistent is left for the parser to report.
@@ -78,52 +90,78 @@ inline Model untrained_model(const std::string& input_nn_text, const std::string
             const long e = index_of(l.words[1]);
             if (e >= 0) ++n_sf[static_cast<std::size_t>(e)];
         }
-    std::vector<std::size_t> widths;
-    long nh = 0;
-    if (const auto* l = S.get("global_hidden_layers_short"))
-        if (l->words.size() > 1) hdnnp::detail::parse_int(l->words[1], nh);
-    if (const auto* l = S.get("global_nodes_short"))
-        for (std::size_t k = 1; k < l->words.size(); ++k) {
-            long w = 0;
-            hdnnp::detail::parse_int(l->words[k], w);
-            widths.push_back(static_cast<std::size_t>(std::max(0L, w)));
+    // Hidden-layer widths per element of the networks with this suffix ("_short", "_electrostatic").
+    auto element_widths = [&](const std::string& suffix) {
+        std::vector<std::size_t> widths;
+        long nh = 0;
+        if (const auto* l = S.get("global_hidden_layers" + suffix))
+            if (l->words.size() > 1) hdnnp::detail::parse_int(l->words[1], nh);
+        if (const auto* l = S.get("global_nodes" + suffix))
+            for (std::size_t k = 1; k < l->words.size(); ++k) {
+                long w = 0;
+                hdnnp::detail::parse_int(l->words[k], w);
+                widths.push_back(static_cast<std::size_t>(std::max(0L, w)));
+            }
+        std::vector<std::vector<std::size_t>> el_widths(zs.size(), widths);
+        for (const auto& l : S.all("element_nodes" + suffix)) {
+            if (l.words.size() < 2) continue;
+            const long e = index_of(l.words[1]);
+            if (e < 0) continue;
+            // As the loader (and n2p2): the last hidden layer keeps the global width.
+            for (long k = 0; k + 1 < nh && static_cast<std::size_t>(k) + 2 < l.words.size(); ++k) {
+                long w = 0;
+                hdnnp::detail::parse_int(l.words[static_cast<std::size_t>(k) + 2], w);
+                if (static_cast<std::size_t>(k) < el_widths[static_cast<std::size_t>(e)].size())
+                    el_widths[static_cast<std::size_t>(e)][static_cast<std::size_t>(k)] = static_cast<std::size_t>(std::max(0L, w));
+            }
         }
-    std::vector<std::vector<std::size_t>> el_widths(zs.size(), widths);
-    for (const auto& l : S.all("element_nodes_short")) {
-        if (l.words.size() < 2) continue;
-        const long e = index_of(l.words[1]);
-        if (e < 0) continue;
-        // As the loader (and n2p2): the last hidden layer keeps the global width.
-        for (long k = 0; k + 1 < nh && static_cast<std::size_t>(k) + 2 < l.words.size(); ++k) {
-            long w = 0;
-            hdnnp::detail::parse_int(l.words[static_cast<std::size_t>(k) + 2], w);
-            if (static_cast<std::size_t>(k) < el_widths[static_cast<std::size_t>(e)].size())
-                el_widths[static_cast<std::size_t>(e)][static_cast<std::size_t>(k)] = static_cast<std::size_t>(std::max(0L, w));
-        }
-    }
+        return el_widths;
+    };
+    long nnp_type = 2;
+    if (const auto* l = S.get("nnp_type"))
+        if (l->words.size() > 1) hdnnp::detail::parse_int(l->words[1], nnp_type);
+    const std::vector<std::vector<std::size_t>> short_widths = element_widths("_short");
+    const std::vector<std::vector<std::size_t>> elec_widths =
+        nnp_type == 3 || nnp_type == 4 ? element_widths("_electrostatic") : std::vector<std::vector<std::size_t>>(zs.size());
+    // A stream of zeros, as many as the network of element z with `extra_inputs` beyond its functions has
+    // weights and biases.
+    std::istringstream weights_in, elec_in, hardness_in;
+    auto zeros = [&](std::istringstream& in, const std::vector<std::vector<std::size_t>>& el_widths, int z,
+                     std::size_t extra_inputs) -> std::istream& {
+        std::size_t e = 0;
+        while (e < zs.size() && zs[e].first != z) ++e;
+        std::size_t count = 0, n_in = e < zs.size() ? n_sf[e] + extra_inputs : 0;
+        if (e < zs.size())
+            for (std::size_t w : el_widths[e]) {
+                count += n_in * w + w;
+                n_in = w;
+            }
+        count += n_in + 1;
+        std::string text;
+        for (std::size_t k = 0; k < count; ++k) text += "0\n";
+        in.clear();
+        in.str(text);
+        return in;
+    };
     std::ostringstream scaling;
     for (std::size_t e = 0; e < zs.size(); ++e)
         for (std::size_t s = 0; s < n_sf[e]; ++s) scaling << e + 1 << ' ' << s + 1 << " 0 1 0.5 1\n";
-    std::istringstream scaling_in(scaling.str());
-    std::istringstream weights_in, settings_in(input_nn_text);
-    Model m = io::parse_n2p2_model(settings_in, name, scaling_in, "(placeholder scaling)",
-                                   [&](int z, std::string& wname) -> std::istream& {
-                                       std::size_t e = 0;
-                                       while (e < zs.size() && zs[e].first != z) ++e;
-                                       std::size_t count = 0, n_in = e < zs.size() ? n_sf[e] : 0;
-                                       if (e < zs.size())
-                                           for (std::size_t w : el_widths[e]) {
-                                               count += n_in * w + w;
-                                               n_in = w;
-                                           }
-                                       count += n_in + 1;
-                                       std::string zeros;
-                                       for (std::size_t k = 0; k < count; ++k) zeros += "0\n";
-                                       weights_in.clear();
-                                       weights_in.str(zeros);
-                                       wname = "(placeholder weights of element " + element_symbol(z) + ")";
-                                       return weights_in;
-                                   });
+    const bool placeholders = scaling_name.empty();
+    std::istringstream scaling_in(placeholders ? scaling.str() : scaling_text);
+    std::istringstream settings_in(input_nn_text);
+    Model m = io::parse_n2p2_model(
+        settings_in, name, scaling_in, placeholders ? "(placeholder scaling)" : scaling_name,
+        [&](int z, std::string& wname) -> std::istream& {
+            wname = "(placeholder weights of element " + element_symbol(z) + ")";
+            return zeros(weights_in, short_widths, z, nnp_type == 4 ? 1 : 0);
+        },
+        [&](const std::string& kind, int z, std::string& wname) -> std::istream& {
+            wname = "(placeholder " + kind + " of element " + element_symbol(z) + ")";
+            if (kind != "hardness") return zeros(elec_in, elec_widths, z, 0);
+            hardness_in.clear();
+            hardness_in.str("1\n");  // a positive placeholder hardness [energy/e^2]
+            return hardness_in;
+        });
     m.directory = name;
     return m;
 }

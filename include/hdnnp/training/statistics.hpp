@@ -5,11 +5,14 @@
 //   auto es = training::energy_statistics(structures);                      // for mean_energy / conv_energy
 //
 // Scaling statistics, per element e and raw symmetry function s, over every atom of element e in every
-// structure (count n_e):
-//   Gmin = min G,  Gmax = max G,  Gmean = (1/n_e) sum G,  Gsigma = sqrt((1/n_e) sum (G - Gmean)^2)
-// (population standard deviation). Units: those of the functions (dimensionless for types 2 and 3).
-// The sums are accumulated per structure and merged in structure order (Chan et al.'s pairwise update
-// of mean and squared deviations), so the result does not depend on the number of threads.
+// structure (count n_e), as n2p2's nnp-scaling computes them (SymFncStatistics, Dataset::
+// writeSymmetryFunctionScaling):
+//   Gmin = min G,  Gmax = max G,  Gmean = S1 / n_e,  Gsigma = sqrt((S2 - S1^2 / n_e) / (n_e - 1))
+// with S1 = sum G and S2 = sum G^2 (the sample standard deviation, n2p2's formula; 0 for n_e = 1). Units:
+// those of the functions (dimensionless for n2p2's radial and angular types). The sums run over the atoms
+// in file order (structures in order, atoms in order), as n2p2 on one process adds them, so the printed
+// digits agree with nnp-scaling's file; the functions are computed in parallel and summed serially, so the
+// result does not depend on the number of threads.
 #pragma once
 
 #include <algorithm>
@@ -30,7 +33,7 @@ namespace hdnnp::training {
 struct ElementStatistics {
     std::size_t count = 0;  ///< atoms of this element seen
     std::vector<double> gmin, gmax, gmean, gsigma;
-    std::vector<double> m2;  ///< sum of squared deviations from gmean (for merging)
+    std::vector<double> sum, sum2;  ///< S1 = sum G, S2 = sum G^2 (n2p2's accumulators)
 
     void init(std::size_t n) {
         count = 0;
@@ -38,37 +41,34 @@ struct ElementStatistics {
         gmax.assign(n, -std::numeric_limits<double>::infinity());
         gmean.assign(n, 0.0);
         gsigma.assign(n, 0.0);
-        m2.assign(n, 0.0);
+        sum.assign(n, 0.0);
+        sum2.assign(n, 0.0);
     }
 
-    /// Adds one atom's raw functions (Welford's update).
+    /// Adds one atom's raw functions (G: shape (n_functions)).
     void add(const std::vector<double>& G) {
         ++count;
-        const double c = static_cast<double>(count);
         for (std::size_t s = 0; s < G.size(); ++s) {
             gmin[s] = std::min(gmin[s], G[s]);
             gmax[s] = std::max(gmax[s], G[s]);
-            const double d = G[s] - gmean[s];
-            gmean[s] += d / c;
-            m2[s] += d * (G[s] - gmean[s]);
+            sum[s] += G[s];
+            sum2[s] += G[s] * G[s];
         }
         finish();
     }
 
-    /// Merges the statistics of another (disjoint) set of atoms.
+    /// Merges the statistics of another (disjoint) set of atoms (as n2p2 merges those of MPI ranks).
     void merge(const ElementStatistics& o) {
         if (o.count == 0) return;
         if (count == 0) {
             *this = o;
             return;
         }
-        const double na = static_cast<double>(count), nb = static_cast<double>(o.count), n = na + nb;
         for (std::size_t s = 0; s < gmean.size(); ++s) {
             gmin[s] = std::min(gmin[s], o.gmin[s]);
             gmax[s] = std::max(gmax[s], o.gmax[s]);
-            const double d = o.gmean[s] - gmean[s];
-            gmean[s] += d * nb / n;
-            m2[s] += o.m2[s] + d * d * na * nb / n;
+            sum[s] += o.sum[s];
+            sum2[s] += o.sum2[s];
         }
         count += o.count;
         finish();
@@ -76,8 +76,11 @@ struct ElementStatistics {
 
 private:
     void finish() {
-        for (std::size_t s = 0; s < gmean.size(); ++s)
-            gsigma[s] = std::sqrt(std::max(0.0, m2[s]) / static_cast<double>(count));
+        const double n = static_cast<double>(count);
+        for (std::size_t s = 0; s < gmean.size(); ++s) {
+            gmean[s] = sum[s] / n;
+            gsigma[s] = count > 1 ? std::sqrt(std::max(0.0, (sum2[s] - sum[s] * sum[s] / n) / (n - 1.0))) : 0.0;
+        }
     }
 };
 
@@ -86,28 +89,50 @@ private:
 inline std::vector<ElementStatistics> compute_scaling_statistics(const Model& model,
                                                                  const std::vector<Structure>& structures) {
     const std::size_t ne = model.elements.size();
-    std::vector<std::vector<ElementStatistics>> per(structures.size());
-    const long ns = static_cast<long>(structures.size());
-    std::string error;
-#pragma omp parallel for schedule(dynamic, 1)
-    for (long k = 0; k < ns; ++k) {
-        const std::size_t t = static_cast<std::size_t>(k);
-        try {
-            const StructureDescriptors d = compute_descriptors(model, structures[t], false);
-            per[t].resize(ne);
-            for (std::size_t e = 0; e < ne; ++e) per[t][e].init(model.elements[e].descriptors.size());
-            for (std::size_t i = 0; i < d.G.size(); ++i) per[t][static_cast<std::size_t>(d.element[i])].add(d.G[i]);
-        } catch (const std::exception& ex) {
-#pragma omp critical(hdnnp_statistics_error)
-            if (error.empty()) error = "structure " + std::to_string(t + 1) + ": " + ex.what();
-        }
-    }
-    if (!error.empty()) throw Error("compute_scaling_statistics: " + error);
     std::vector<ElementStatistics> out(ne);
     for (std::size_t e = 0; e < ne; ++e) out[e].init(model.elements[e].descriptors.size());
-    for (const auto& p : per)
-        for (std::size_t e = 0; e < ne; ++e) out[e].merge(p[e]);
+    // Blocks of structures: functions in parallel, then added serially in file order.
+    constexpr std::size_t block = 64;
+    std::vector<StructureDescriptors> d(std::min(block, structures.size()));
+    std::string error;
+    for (std::size_t b = 0; b < structures.size(); b += block) {
+        const long nb = static_cast<long>(std::min(block, structures.size() - b));
+#pragma omp parallel for schedule(dynamic, 1)
+        for (long k = 0; k < nb; ++k) {
+            const std::size_t t = b + static_cast<std::size_t>(k);
+            try {
+                d[static_cast<std::size_t>(k)] = compute_descriptors(model, structures[t], false);
+            } catch (const std::exception& ex) {
+#pragma omp critical(hdnnp_statistics_error)
+                if (error.empty()) error = "structure " + std::to_string(t + 1) + ": " + ex.what();
+            }
+        }
+        if (!error.empty()) throw Error("compute_scaling_statistics: " + error);
+        for (long k = 0; k < nb; ++k) {
+            const StructureDescriptors& sd = d[static_cast<std::size_t>(k)];
+            for (std::size_t i = 0; i < sd.G.size(); ++i) out[static_cast<std::size_t>(sd.element[i])].add(sd.G[i]);
+        }
+    }
     return out;
+}
+
+/// Copies the statistics into the model's scaling.data values (gmin, gmax, gmean, gsigma) without
+/// setting up the scaling (for writing them; apply_scaling_statistics also checks and sets up).
+inline void store_scaling_statistics(Model& model, const std::vector<ElementStatistics>& stats) {
+    if (stats.size() != model.elements.size())
+        throw Error("store_scaling_statistics: statistics for " + std::to_string(stats.size()) + " elements, model has " +
+                    std::to_string(model.elements.size()));
+    for (std::size_t e = 0; e < stats.size(); ++e) {
+        ElementModel& em = model.elements[e];
+        const ElementStatistics& st = stats[e];
+        if (st.gmin.size() != em.descriptors.size())
+            throw Error("store_scaling_statistics: element " + em.symbol + " has " + std::to_string(em.descriptors.size()) +
+                        " functions but statistics for " + std::to_string(st.gmin.size()));
+        em.scaling.gmin = st.gmin;
+        em.scaling.gmax = st.gmax;
+        em.scaling.gmean = st.gmean;
+        em.scaling.gsigma = st.gsigma;
+    }
 }
 
 /// Stores the statistics in the model (its scaling.data values) and sets up the scaling of the model's
@@ -134,12 +159,9 @@ inline void apply_scaling_statistics(Model& model, const std::vector<ElementStat
             if (by_sigma && !(st.gsigma[s] > 0.0))
                 throw Error("apply_scaling_statistics: " + which + " has zero spread; sigma scaling would divide by zero");
         }
-        em.scaling.gmin = st.gmin;
-        em.scaling.gmax = st.gmax;
-        em.scaling.gmean = st.gmean;
-        em.scaling.gsigma = st.gsigma;
-        em.scaling.setup(model.scaling_mode, model.scale_min, model.scale_max);
     }
+    store_scaling_statistics(model, stats);
+    for (ElementModel& em : model.elements) em.scaling.setup(model.scaling_mode, model.scale_min, model.scale_max);
 }
 
 /// Energy statistics of a data set (for n2p2's normalisation keywords).

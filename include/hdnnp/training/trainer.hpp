@@ -25,10 +25,16 @@
 // (A_i - A_{j(n)}) . J_i[s][n], computed exactly by a forward pass carrying the tangent v_i through the
 // network followed by one reverse pass (which needs f'' of the activations).
 //
-// Optimiser: Adam (Kingma & Ba) on mini-batches of structures in an order drawn from `seed`; the step size
-// decays geometrically from learning_rate to learning_rate_final over the epochs. Everything is
-// deterministic for a given seed, independent of the number of OpenMP threads (per-structure gradients
-// are summed in a fixed order).
+// Optimisers (options.updater):
+// - Adam (Kingma & Ba) on mini-batches of structures in an order drawn from `seed`; the step size decays
+//   geometrically from learning_rate to learning_rate_final over the epochs.
+// - n2p2's global extended Kalman filter (kalman.hpp, kalman_epoch below): one filter over all weights,
+//   single-observation updates with the Jacobians dE_s/dw of a structure's energy (energy_jacobian: a
+//   reverse pass per atom) and dF_{a,c}/dw of one force component (force_jacobian: with A the unit vector
+//   of the component, the force term's tangent-carrying forward and reverse passes for atom a and the
+//   atoms that have a as a neighbour).
+// Everything is deterministic for a given seed, independent of the number of OpenMP threads (per-structure
+// gradients are summed in a fixed order; the filter's rows are updated independently).
 //
 // Reports (EpochReport) give the energy RMSE per atom and the force RMSE per component of the training and
 // test sets; with use_forces from the cache (equal to Potential::compute up to rounding), else, if
@@ -41,6 +47,7 @@
 #pragma once
 
 #include <algorithm>
+#include <array>
 #include <cmath>
 #include <cstddef>
 #include <cstdint>
@@ -57,12 +64,26 @@
 #include "hdnnp/networks/activation.hpp"
 #include "hdnnp/networks/network.hpp"
 #include "hdnnp/training/descriptors.hpp"
+#include "hdnnp/training/kalman.hpp"
 #include "hdnnp/training/setup.hpp"
 
 namespace hdnnp::training {
 
+/// The weight update method (n2p2's updater_type).
+enum class Updater {
+    adam,    ///< updater_type 0 with gradient_type 1: Adam on mini-batches of the loss L
+    kalman,  ///< updater_type 1: n2p2's global extended Kalman filter (kalman.hpp)
+};
+
+/// How the Kalman filter picks its update candidates (n2p2's selection_mode 0 and 2).
+enum class Selection {
+    random,     ///< the next candidate of the shuffled list
+    threshold,  ///< the first of up to threshold_trials candidates whose error exceeds threshold x train RMSE, else the worst of them
+};
+
 /// Settings of a fit.
 struct TrainerOptions {
+    Updater updater = Updater::adam;    ///< updater_type (0 gradient descent: Adam; 1 Kalman filter)
     std::size_t epochs = 100;           ///< passes over the training set
     std::size_t batch_size = 8;         ///< structures per Adam step (0: the whole training set)
     double learning_rate = 1e-3;        ///< Adam step size in the first epoch
@@ -76,6 +97,15 @@ struct TrainerOptions {
     double force_weight = 1.0;          ///< beta of the loss [length^2]
     std::size_t report_interval = 1;    ///< train(): full reports every this many epochs (and the last)
     bool potential_force_errors = true; ///< energy-only fits: reports carry force RMSEs from Potential::compute
+    // Kalman filter (updater kalman); force_weight above multiplies the force updates' error and Jacobian
+    // (n2p2's meaning) instead of weighting the loss.
+    KalmanParameters kalman;            ///< kalman_epsilon, kalman_q0, ... (kalman.hpp)
+    double energy_fraction = 1.0;       ///< short_energy_fraction: energy updates per epoch / training structures
+    double force_fraction = 0.02315;    ///< short_force_fraction: force updates per epoch / training force components
+    Selection selection = Selection::threshold;  ///< selection_mode (0 random, 2 threshold)
+    double energy_error_threshold = 0.0;  ///< short_energy_error_threshold (times the train energy RMSE per atom)
+    double force_error_threshold = 1.0;   ///< short_force_error_threshold (times the train force RMSE)
+    std::size_t threshold_trials = 3;     ///< rmse_threshold_trials
 };
 
 /// Errors of a set of structures.
@@ -341,10 +371,19 @@ public:
         return opt_.learning_rate * std::pow(opt_.learning_rate_final / opt_.learning_rate, t);
     }
 
-    /// One epoch: the training set in a random order, one Adam step per mini-batch. Returns the full
-    /// report if `full_report`, else only epoch and learning rate.
+    /// One epoch of the chosen updater: Adam (the training set in a random order, one step per
+    /// mini-batch) or the Kalman filter (kalman_epoch). Returns the full report if `full_report`, else
+    /// only epoch and learning rate (Adam's step size; the filter's eta for the Kalman filter).
     EpochReport train_epoch(bool full_report = true) {
         ++epoch_;
+        if (opt_.updater == Updater::kalman) {
+            kalman_epoch();
+            EpochReport r;
+            if (full_report) r = report();
+            r.epoch = epoch_;
+            r.learning_rate = kf_.eta();
+            return r;
+        }
         const double lr = learning_rate(epoch_);
         std::vector<std::size_t> order = train_;
         rng_.shuffle(order);
@@ -371,6 +410,63 @@ public:
         return r;
     }
 
+    /// Energy of structure k (index into structures()) [energy] and its Jacobian dE/dw into J (layout
+    /// of parameters(); [energy] per weight unit).
+    double energy_jacobian(std::size_t k, std::vector<double>& J) const {
+        const detail_train::Cached& c = cached(k);
+        detail_train::Work w;
+        J.assign(n_params_, 0.0);
+        const double e = predict(c, w, false);
+        const double inv_conv = 1.0 / model_.conv_energy;
+        for (std::size_t i = 0; i < c.n; ++i) {
+            const std::size_t el = static_cast<std::size_t>(c.element[i]);
+            const Network& net = model_.elements[el].network;
+            const double* x = c.x.data() + c.xoff[i];
+            forward(net, x, nullptr, w);
+            reverse(el, net, x, nullptr, inv_conv, 0.0, w, J.data() + elem_off_[el]);
+        }
+        return e;
+    }
+
+    /// Force component `comp` (0 x, 1 y, 2 z) on atom `atom` (0-based) of structure k [energy/length] and
+    /// its Jacobian dF/dw into J (layout of parameters()). Needs use_forces (the cached dG/dR).
+    double force_jacobian(std::size_t k, std::size_t atom, int comp, std::vector<double>& J) const {
+        if (!opt_.use_forces) throw Error("Trainer::force_jacobian: forces are not cached (use_forces is off)");
+        const detail_train::Cached& c = cached(k);
+        if (atom >= c.n || comp < 0 || comp > 2)
+            throw Error("Trainer::force_jacobian: no component " + std::to_string(comp) + " of atom " + std::to_string(atom) +
+                        " in structure " + std::to_string(k + 1) + " (" + std::to_string(c.n) + " atoms)");
+        detail_train::Work w;
+        J.assign(n_params_, 0.0);
+        predict(c, w, true);
+        const double f = w.F[atom][comp];
+        w.A.assign(c.n, Vec3{0, 0, 0});
+        w.A[atom][comp] = 1.0;  // d(A.F)/dw with A the unit vector of this component
+        for (std::size_t i = 0; i < c.n; ++i) {
+            bool touches = i == atom;
+            for (std::size_t q = c.nboff[i]; q < c.nboff[i + 1] && !touches; ++q) touches = c.nb[q] == atom;
+            if (!touches) continue;
+            const std::size_t el = static_cast<std::size_t>(c.element[i]);
+            const Network& net = model_.elements[el].network;
+            const double* x = c.x.data() + c.xoff[i];
+            const double* xd = force_tangent(c, i, w);
+            forward(net, x, xd, w);
+            reverse(el, net, x, xd, 0.0, 1.0, w, J.data() + elem_off_[el]);
+        }
+        return f;
+    }
+
+    /// The Kalman filter's state (meaningful after the first Kalman epoch).
+    const KalmanFilter& kalman_filter() const { return kf_; }
+    /// Updates per Kalman epoch: {energy updates, force updates} (n2p2's projected numbers).
+    std::pair<std::size_t, std::size_t> kalman_updates_per_epoch() const {
+        std::size_t atoms = 0;
+        for (std::size_t k : train_) atoms += cache_[k].n;
+        const auto ne = static_cast<std::size_t>(static_cast<double>(train_.size()) * opt_.energy_fraction);
+        const auto nf = opt_.use_forces ? static_cast<std::size_t>(static_cast<double>(3 * atoms) * opt_.force_fraction) : 0;
+        return {ne, nf};
+    }
+
     /// Trains the remaining epochs up to options().epochs, calling `on_epoch` (if given) with the report
     /// of epoch 0 (when starting from scratch) and of every epoch; reports are complete for epoch 0, every
     /// report_interval-th epoch and the last one. Returns the last (complete) report.
@@ -387,6 +483,98 @@ public:
     }
 
 private:
+    const detail_train::Cached& cached(std::size_t k) const {
+        if (k >= cache_.size())
+            throw Error("Trainer: structure index " + std::to_string(k) + " out of range (" + std::to_string(cache_.size()) + " structures)");
+        return cache_[k];
+    }
+
+    /// After predict(c, w, true) and with w.A = dL/dF: the tangent direction v_i (shape (n_functions))
+    /// v_i[s] = (1/conv_energy) sum_n (A_i - A_{j(n)}) . J_i[s][n], in w.v.
+    const double* force_tangent(const detail_train::Cached& c, std::size_t i, detail_train::Work& w) const {
+        const double inv_conv = 1.0 / model_.conv_energy;
+        const std::size_t ns = c.xoff[i + 1] - c.xoff[i], nn = c.nboff[i + 1] - c.nboff[i], m = 3 * nn;
+        const double* J = c.jac.data() + c.joff[i];
+        w.g.resize(m);
+        for (std::size_t k = 0; k < nn; ++k) {
+            const Vec3& Aj = w.A[c.nb[c.nboff[i] + k]];
+            for (int q = 0; q < 3; ++q) w.g[3 * k + q] = w.A[i][q] - Aj[q];
+        }
+        w.v.resize(ns);
+        for (std::size_t f = 0; f < ns; ++f) {
+            const double* row = J + f * m;
+            double a = 0.0;
+            for (std::size_t t = 0; t < m; ++t) a += w.g[t] * row[t];
+            w.v[f] = a * inv_conv;
+        }
+        return w.v.data();
+    }
+
+    /// One epoch of n2p2's Kalman filter training (Training::loop, Training::update with jacobian_mode 1,
+    /// update_strategy 0, one candidate per update): the energy candidates (training structures) and
+    /// force candidates (every component of every training atom) are shuffled; a schedule of
+    /// floor(energy_fraction x structures) energy updates and floor(force_fraction x components) force
+    /// updates is shuffled; each update picks its candidate (selection) and applies one filter update
+    /// with error xi = y_ref - y and Jacobian H = dy/dw in n2p2's normalised units (energy: conv_energy
+    /// (E_ref - E); force: conv_energy / conv_length (F_ref - F)), force updates multiplied by force_weight.
+    void kalman_epoch() {
+        const auto [ne, nf] = kalman_updates_per_epoch();
+        if (ne + nf == 0) throw Error("Trainer: the Kalman filter has no updates per epoch (short_energy_fraction, short_force_fraction)");
+        if (kf_.size() != n_params_) kf_ = KalmanFilter(n_params_, opt_.kalman, static_cast<double>(ne + nf));
+        std::vector<std::size_t> ecand = train_;
+        rng_.shuffle(ecand);
+        if (opt_.use_forces && fcand_.empty())
+            for (std::size_t k : train_)
+                for (std::size_t i = 0; i < cache_[k].n; ++i)
+                    for (std::size_t q = 0; q < 3; ++q) fcand_.push_back({k, i, q});
+        rng_.shuffle(fcand_);
+        std::vector<char> schedule(nf, 'F');
+        schedule.insert(schedule.end(), ne, 'E');
+        rng_.shuffle(schedule);
+        const bool thr = opt_.selection == Selection::threshold;
+        const Errors et = thr ? errors(train_) : Errors{};
+        const std::size_t trials = thr ? std::max<std::size_t>(1, opt_.threshold_trials) : 1;
+        const double sE = model_.conv_energy, sF = model_.conv_energy / model_.conv_length * opt_.force_weight;
+        std::vector<double> p = parameters(), H;
+        std::size_t pe = 0, pf = 0;
+        detail_train::Work w;
+        for (char u : schedule) {
+            double xi = 0.0;
+            if (u == 'E') {
+                std::size_t best = ecand[pe % ecand.size()];
+                double worst = -1.0;
+                for (std::size_t t = 0; t < trials; ++t) {
+                    const std::size_t k = ecand[pe++ % ecand.size()];
+                    if (!thr) { best = k; break; }
+                    const detail_train::Cached& c = cache_[k];
+                    const double frac = std::abs(c.e_ref - predict(c, w, false)) / (static_cast<double>(c.n) * et.energy_rmse);
+                    if (frac > worst) { worst = frac; best = k; }
+                    if (frac > opt_.energy_error_threshold) break;
+                }
+                xi = (cache_[best].e_ref - energy_jacobian(best, H)) * sE;
+                for (double& h : H) h *= sE;
+            } else {
+                std::array<std::size_t, 3> best = fcand_[pf % fcand_.size()];
+                double worst = -1.0;
+                for (std::size_t t = 0; t < trials; ++t) {
+                    const auto& fc = fcand_[pf++ % fcand_.size()];
+                    if (!thr) { best = fc; break; }
+                    const detail_train::Cached& c = cache_[fc[0]];
+                    predict(c, w, true);
+                    const int q = static_cast<int>(fc[2]);
+                    const double frac = std::abs(c.f_ref[fc[1]][q] - w.F[fc[1]][q]) / et.force_rmse;
+                    if (frac > worst) { worst = frac; best = fc; }
+                    if (frac > opt_.force_error_threshold) break;
+                }
+                const int q = static_cast<int>(best[2]);
+                xi = (cache_[best[0]].f_ref[best[1]][q] - force_jacobian(best[0], best[1], q, H)) * sF;
+                for (double& h : H) h *= sF;
+            }
+            kf_.update(p.data(), H.data(), xi);
+            set_parameters(p);
+        }
+    }
+
     void split() {
         const std::size_t n = structures_.size();
         bool labelled = opt_.use_set_labels;
@@ -646,23 +834,7 @@ private:
             const Network& net = model_.elements[e].network;
             const double* x = c.x.data() + c.xoff[i];
             const double* xd = nullptr;
-            if (forces) {
-                const std::size_t ns = c.xoff[i + 1] - c.xoff[i], nn = c.nboff[i + 1] - c.nboff[i], m = 3 * nn;
-                const double* J = c.jac.data() + c.joff[i];
-                w.g.resize(m);
-                for (std::size_t k = 0; k < nn; ++k) {
-                    const Vec3& Aj = w.A[c.nb[c.nboff[i] + k]];
-                    for (int q = 0; q < 3; ++q) w.g[3 * k + q] = w.A[i][q] - Aj[q];
-                }
-                w.v.resize(ns);
-                for (std::size_t f = 0; f < ns; ++f) {
-                    const double* row = J + f * m;
-                    double a = 0.0;
-                    for (std::size_t t = 0; t < m; ++t) a += w.g[t] * row[t];
-                    w.v[f] = a * inv_conv;
-                }
-                xd = w.v.data();
-            }
+            if (forces) xd = force_tangent(c, i, w);
             forward(net, x, xd, w);
             reverse(e, net, x, xd, aE, 1.0, w, g + elem_off_[e]);
         }
@@ -715,6 +887,8 @@ private:
     std::size_t n_params_ = 0;
     std::vector<double> m_, v_;
     std::size_t step_ = 0, epoch_ = 0;
+    KalmanFilter kf_;
+    std::vector<std::array<std::size_t, 3>> fcand_;  // Kalman force candidates: structure, atom, component
 };
 
 }  // namespace hdnnp::training

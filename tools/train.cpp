@@ -1,0 +1,248 @@
+// hdnnp train: fit a 2G model to reference energies and forces (n2p2's nnp-train, its Kalman filter or Adam)
+// and write an n2p2 model directory.
+#include <chrono>
+#include <cmath>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+#include <limits>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#ifdef _OPENMP
+#include <omp.h>
+#endif
+
+#include "commands.hpp"
+#include "text_file.hpp"
+#include "hdnnp/io/input_data.hpp"
+#include "hdnnp/io/n2p2_model.hpp"
+#include "hdnnp/io/n2p2_writer.hpp"
+#include "hdnnp/training/settings.hpp"
+#include "hdnnp/training/setup.hpp"
+#include "hdnnp/training/statistics.hpp"
+#include "hdnnp/training/trainer.hpp"
+#include "plot.hpp"
+
+namespace hdnnp::cli {
+
+namespace {
+
+const char* const kTrainUsage =
+    "usage: hdnnp train INPUT_NN TRAINING_DATA -o MODEL_DIR [options]\n"
+    "\n"
+    "Fits the short-range networks of the 2G model that INPUT_NN (n2p2 input.nn) describes to the energies and\n"
+    "(with use_short_forces) forces of TRAINING_DATA (n2p2 input.data) and writes MODEL_DIR/input.nn (INPUT_NN\n"
+    "verbatim), scaling.data and weights.ZZZ.data, which hdnnp predict and n2p2 load. n2p2's training keywords\n"
+    "in INPUT_NN apply (epochs, test_fraction, random_seed, use_short_forces, force_weight, short_energy_fraction,\n"
+    "short_force_fraction, updater_type, kalman_*, gradient_adam_*, selection_mode, ...; docs/training.md);\n"
+    "unknown or ignored keywords are reported with their line. 3G/4G models are refused.\n"
+    "\n"
+    "Split: the structures n2p2 would put in its test set (test_fraction, random_seed, n2p2's generator), unless\n"
+    "--test-data is given. Early stopping: the written model is that of the epoch with the lowest test error\n"
+    "(the product of the energy and force RMSEs with forces, the energy RMSE without; the last epoch if there is\n"
+    "no test set). Writes MODEL_DIR/learning-curve.out (RMSEs per epoch) and learning-curve.png. Prints one line\n"
+    "per epoch. Units: those of the data (energy RMSE per atom, force RMSE per component).\n"
+    "\n"
+    "options:\n"
+    "  -o, --output DIR     model directory to write (created)\n"
+    "  --scaling FILE       scaling.data to use (default: statistics of TRAINING_DATA, as hdnnp scale)\n"
+    "  --test-data FILE     test structures (then all of TRAINING_DATA is trained on)\n"
+    "  --epochs N           epochs (default: the epochs keyword, else 10)\n"
+    "  --threads N          OpenMP threads (results do not depend on it)\n"
+    "  --restart DIR        start from the model (scaling and weights) in DIR, e.g. an earlier MODEL_DIR;\n"
+    "                       the optimiser starts afresh\n"
+    "  --updater NAME       kalman or adam (overrides updater_type)\n"
+    "  --batch-size N       Adam: structures per step (default 8)\n"
+    "  --patience N         stop after N epochs without a better test error (default 0: run all epochs)\n"
+    "  --no-plot            do not draw learning-curve.png\n";
+
+/// The generation an input.nn asks for; this command trains 2G models only (the one place where a 3G/4G
+/// branch would be added).
+Generation generation_of(const std::string& text, const std::string& name) {
+    std::istringstream in(text);
+    const io::detail_model::Settings S = io::detail_model::read_settings(in, name);
+    Model probe;
+    io::detail_model::read_generation(S, probe);
+    return probe.generation;
+}
+
+std::string fmt(double v) {
+    char b[32];
+    std::snprintf(b, sizeof b, "%.6e", v);
+    return b;
+}
+
+}  // namespace
+
+int train(int argc, char** argv) {
+    std::vector<std::string> pos;
+    std::string outdir, scaling_file, test_file, restart, updater;
+    long epochs = -1, batch = -1, patience = 0;
+    bool plot = true;
+    for (int k = 0; k < argc; ++k) {
+        const std::string a = argv[k];
+        auto value = [&](const char* what) -> std::string {
+            if (k + 1 >= argc) throw Error(std::string("option ") + a + " needs " + what);
+            return argv[++k];
+        };
+        auto integer = [&](const char* what, long lo) {
+            const std::string v = value(what);
+            char* end = nullptr;
+            const long n = std::strtol(v.c_str(), &end, 10);
+            if (v.empty() || *end != '\0' || n < lo) throw Error("option " + a + " needs " + what + ", got '" + v + "'");
+            return n;
+        };
+        if (a == "-h" || a == "--help") { std::cout << kTrainUsage; return 0; }
+        else if (a == "-o" || a == "--output") outdir = value("a directory");
+        else if (a == "--scaling") scaling_file = value("a scaling.data file");
+        else if (a == "--test-data") test_file = value("an input.data file");
+        else if (a == "--epochs") epochs = integer("a number of epochs >= 0", 0);
+        else if (a == "--threads") {
+            const long n = integer("a thread count >= 1", 1);
+#ifdef _OPENMP
+            omp_set_num_threads(static_cast<int>(n));
+#else
+            (void)n;
+#endif
+        } else if (a == "--restart") restart = value("a model directory");
+        else if (a == "--updater") updater = value("kalman or adam");
+        else if (a == "--batch-size") batch = integer("a batch size >= 1", 1);
+        else if (a == "--patience") patience = integer("a number of epochs >= 0", 0);
+        else if (a == "--no-plot") plot = false;
+        else if (!a.empty() && a[0] == '-') throw Error("unknown option " + a + " (see hdnnp train --help)");
+        else pos.push_back(a);
+    }
+    if (pos.size() != 2 || outdir.empty()) {
+        std::cerr << kTrainUsage;
+        return 2;
+    }
+    const auto t0 = std::chrono::steady_clock::now();
+    auto seconds = [&] { return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count(); };
+    const std::string input_nn = pos[0], data_file = pos[1];
+    const std::string text = read_text_file(input_nn);
+    if (generation_of(text, input_nn) != Generation::second)
+        throw Error(input_nn + ": 3G/4G training (charges, electronegativities, hardness) is not in this command yet; "
+                               "hdnnp train fits 2G models");
+
+    // Settings: n2p2's keywords, then the command line.
+    training::TrainingSettings ts = training::read_training_settings(text, input_nn);
+    for (const std::string& w : ts.warnings) std::cerr << "hdnnp train: warning: " << w << "\n";
+    training::TrainerOptions& opt = ts.options;
+    if (epochs >= 0) opt.epochs = static_cast<std::size_t>(epochs);
+    if (updater == "kalman") opt.updater = training::Updater::kalman;
+    else if (updater == "adam") opt.updater = training::Updater::adam;
+    else if (!updater.empty()) throw Error("--updater needs kalman or adam, got '" + updater + "'");
+    if (batch > 0) opt.batch_size = static_cast<std::size_t>(batch);
+    opt.report_interval = 1;
+    opt.use_set_labels = true;
+
+    // Data and split.
+    std::vector<Structure> data = io::read_input_data(data_file);
+    if (data.empty()) throw Error(data_file + ": no structures");
+    const std::size_t n_train_file = data.size();
+    if (!test_file.empty()) {
+        for (Structure& s : data) s.set = "train";
+        std::vector<Structure> test = io::read_input_data(test_file);
+        if (test.empty()) throw Error(test_file + ": no structures");
+        for (Structure& s : test) {
+            s.set = "test";
+            data.push_back(std::move(s));
+        }
+    } else {
+        const std::vector<bool> sel = training::n2p2_test_selection(data.size(), opt.test_fraction, ts.random_seed);
+        for (std::size_t k = 0; k < data.size(); ++k) data[k].set = sel[k] ? "test" : "train";
+    }
+
+    // Model: the restart directory's, or input.nn with scaling (given or computed) and random weights.
+    Model model;
+    if (!restart.empty()) {
+        model = io::load_n2p2_model(restart);
+        if (model.generation != Generation::second) throw Error(restart + ": not a 2G model");
+    } else if (!scaling_file.empty()) {
+        model = training::untrained_model(text, input_nn, read_text_file(scaling_file), scaling_file);
+    } else {
+        model = training::untrained_model(text, input_nn);
+        const std::vector<Structure> file_part(data.begin(), data.begin() + static_cast<long>(n_train_file));
+        training::apply_scaling_statistics(model, training::compute_scaling_statistics(model, file_part));
+    }
+    if (restart.empty())
+        training::initialize_weights(model, ts.random_seed,
+                                     ts.nguyen_widrow ? training::WeightInit::nguyen_widrow : training::WeightInit::glorot_uniform);
+    training::Trainer trainer(std::move(model), data, opt);
+    if (restart.empty() && opt.updater == training::Updater::adam) trainer.fit_output_bias();
+
+    std::filesystem::create_directories(outdir);
+    const std::string curve = io::detail_writer::join_path(outdir, "learning-curve.out");
+    const bool forces = opt.use_forces;
+    const bool has_test = !trainer.test_indices().empty();
+    std::cerr << "hdnnp train: " << trainer.train_indices().size() << " training and " << trainer.test_indices().size()
+              << " test structures, " << trainer.n_parameters() << " weights, "
+              << (opt.updater == training::Updater::kalman ? "Kalman filter" : "Adam");
+    if (opt.updater == training::Updater::kalman) {
+        const auto [ne, nf] = trainer.kalman_updates_per_epoch();
+        std::cerr << " (" << ne << " energy and " << nf << " force updates per epoch)";
+    }
+    std::cerr << ", " << opt.epochs << " epochs; setup " << fmt(seconds()) << " s\n";
+
+    std::string rows;
+    double best_score = std::numeric_limits<double>::infinity();
+    std::size_t best_epoch = 0;
+    training::EpochReport best;
+    auto score = [&](const training::EpochReport& r) {
+        const training::Errors& e = has_test ? r.test : r.train;
+        return forces ? std::log(e.energy_rmse) + std::log(e.force_rmse) : std::log(e.energy_rmse);
+    };
+    auto write_curve = [&] {
+        std::string t;
+        t += "# hdnnp train learning curve: " + input_nn + " on " + data_file + (test_file.empty() ? "" : " (test: " + test_file + ")") + "\n";
+        if (!restart.empty()) t += "# restarted from " + restart + "\n";
+        t += "# epoch: 0 = before training; time_s: wall time since the command started [s]\n";
+        t += "# rmse_e_*: energy RMSE per atom [energy]; rmse_f_*: force RMSE per component [energy/length] (nan without\n";
+        t += "#   use_short_forces); train / test set\n";
+        t += "# units energy energy/length (those of the data)\n";
+        t += "epoch time_s rmse_e_train rmse_e_test rmse_f_train rmse_f_test\n";
+        t += rows;
+        t += "# best_epoch " + std::to_string(best_epoch) + "\n";
+        io::detail_writer::write_file(curve, t);
+    };
+    std::printf("%6s %10s %14s %14s %14s %14s\n", "epoch", "time_s", "E_train/atom", "E_test/atom", "F_train", "F_test");
+    auto on_report = [&](const training::EpochReport& r) {
+        const double t = seconds();
+        const double ftr = forces ? r.train.force_rmse : std::nan(""), fte = forces ? r.test.force_rmse : std::nan("");
+        char line[256];
+        std::snprintf(line, sizeof line, "%6zu %10.2f %14.6e %14.6e %14.6e %14.6e\n", r.epoch, t, r.train.energy_rmse,
+                      r.test.energy_rmse, ftr, fte);
+        std::printf("%s", line);
+        std::fflush(stdout);
+        rows += line;
+        const double s = score(r);
+        if (s < best_score || !has_test) {
+            best_score = s;
+            best_epoch = r.epoch;
+            best = r;
+            io::write_n2p2_model(outdir, trainer.model(), text);
+        }
+        write_curve();
+    };
+    on_report(trainer.report());
+    while (trainer.epoch() < opt.epochs) {
+        on_report(trainer.train_epoch(true));
+        if (patience > 0 && trainer.epoch() - best_epoch >= static_cast<std::size_t>(patience)) {
+            std::cerr << "hdnnp train: no better test error for " << patience << " epochs: stopping\n";
+            break;
+        }
+    }
+    std::cerr << "hdnnp train: wrote " << outdir << " (epoch " << best_epoch << ": test energy RMSE " << fmt(best.test.energy_rmse)
+              << "/atom" << (forces ? ", force RMSE " + fmt(best.test.force_rmse) : std::string()) << "), " << curve
+              << "; " << fmt(seconds()) << " s\n";
+    if (plot) {
+        const PlotStatus p = make_plot("learning-curve", curve, io::detail_writer::join_path(outdir, "learning-curve.png"));
+        std::cerr << "hdnnp train: " << (p.ok ? "plot " : "no plot: ") << p.message << "\n";
+    }
+    return 0;
+}
+
+}  // namespace hdnnp::cli
