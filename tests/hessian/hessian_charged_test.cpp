@@ -34,21 +34,6 @@ using namespace hdnnp;
 
 namespace {
 
-double min_image(const Structure& s, std::size_t a, std::size_t b) {
-    Vec3 d = s.positions[b] - s.positions[a];
-    if (!s.periodic) return norm(d);
-    const Mat3 inv = reciprocal_rows(s.lattice);
-    Vec3 f{dot(d, inv[0]), dot(d, inv[1]), dot(d, inv[2])};
-    for (double& x : f) x -= std::round(x);
-    const Vec3 base = f[0] * s.lattice[0] + f[1] * s.lattice[1] + f[2] * s.lattice[2];
-    double best = norm(base);
-    for (int i = -1; i <= 1; ++i)
-        for (int j = -1; j <= 1; ++j)
-            for (int k = -1; k <= 1; ++k)
-                best = std::min(best, norm(base + double(i) * s.lattice[0] + double(j) * s.lattice[1] + double(k) * s.lattice[2]));
-    return best;
-}
-
 /// Symmetry (full Hessians), row sums and finite differences for the rows of h; the largest block norm beyond 2 rc.
 double check(const Potential<>& pot, const Structure& s, const Hessian& h, const std::string& label, double fd_tol, double step = 1e-3) {
     INFO(label << ", " << s.size() << " atoms");
@@ -64,7 +49,7 @@ double check(const Potential<>& pot, const Structure& s, const Hessian& h, const
             for (int p = 0; p < 3; ++p)
                 for (int q = 0; q < 3; ++q) asym = std::max(asym, std::abs(b.h[p][q] - t[q][p]));
         }
-        if (min_image(s, b.a, b.b) > 2.0 * pot.cutoff()) {
+        if (minimum_image_distance(s, b.a, b.b) > 2.0 * pot.cutoff()) {
             double n2 = 0.0;
             for (int p = 0; p < 3; ++p)
                 for (int q = 0; q < 3; ++q) n2 += b.h[p][q] * b.h[p][q];
