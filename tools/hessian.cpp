@@ -14,9 +14,6 @@
 #include <sstream>
 #include <string>
 #include <vector>
-#ifdef _OPENMP
-#include <omp.h>
-#endif
 
 #include "commands.hpp"
 #include "hdnnp/hdnnp.hpp"
@@ -86,13 +83,8 @@ Options parse(int argc, char** argv, const char* usage, bool locality, bool& hel
         if (a == "-h" || a == "--help") { std::cout << usage; help = true; return o; }
         else if (a == "-o" || a == "--output-dir") o.outdir = value("a directory");
         else if (a == "--atoms") o.atoms = value("a list of atoms");
-        else if (a == "--threads") {
-            const int n = std::atoi(value("a thread count").c_str());
-            if (n < 1) throw hdnnp::Error("--threads needs a positive number");
-#ifdef _OPENMP
-            omp_set_num_threads(n);
-#endif
-        } else if (locality && a == "--displacement") o.displacement = number("a length");
+        else if (a == "--threads") set_threads(value("a thread count"));
+        else if (locality && a == "--displacement") o.displacement = number("a length");
         else if (locality && a == "--force-tolerance") o.tolerance = number("a force");
         else if (locality && a == "--bin") o.bin = number("a length");
         else if (!a.empty() && a[0] == '-') throw hdnnp::Error("unknown option " + a);
