@@ -2,7 +2,15 @@
 // helpers they share. main() (tools/hdnnp.cpp) dispatches on the first argument.
 #pragma once
 
+#include <cerrno>
+#include <cstdlib>
 #include <string>
+
+#ifdef _OPENMP
+#include <omp.h>
+#endif
+
+#include "hdnnp/core/error.hpp"
 
 namespace hdnnp::cli {
 
@@ -20,6 +28,20 @@ int train(int argc, char** argv);  // tools/train.cpp
 /// True if s ends with suffix.
 inline bool ends_with(const std::string& s, const std::string& suffix) {
     return s.size() >= suffix.size() && s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
+}
+
+/// `--threads N` (predict, hessian, locality, md, validate): sets the OpenMP thread count for the rest of the run.
+/// `value` is the option's argument; anything but a whole number from 1 to 100000 throws hdnnp::Error
+/// "option --threads needs a positive integer, got '<value>'". Without OpenMP the count is checked and ignored.
+inline void set_threads(const std::string& value) {
+    char* end = nullptr;
+    errno = 0;
+    const long n = std::strtol(value.c_str(), &end, 10);
+    if (value.empty() || *end != '\0' || errno != 0 || n < 1 || n > 100000)
+        throw Error("option --threads needs a positive integer, got '" + value + "'");
+#ifdef _OPENMP
+    omp_set_num_threads(static_cast<int>(n));
+#endif
 }
 
 }  // namespace hdnnp::cli

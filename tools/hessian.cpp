@@ -14,9 +14,6 @@
 #include <sstream>
 #include <string>
 #include <vector>
-#ifdef _OPENMP
-#include <omp.h>
-#endif
 
 #include "commands.hpp"
 #include "hdnnp/hdnnp.hpp"
@@ -86,13 +83,8 @@ Options parse(int argc, char** argv, const char* usage, bool locality, bool& hel
         if (a == "-h" || a == "--help") { std::cout << usage; help = true; return o; }
         else if (a == "-o" || a == "--output-dir") o.outdir = value("a directory");
         else if (a == "--atoms") o.atoms = value("a list of atoms");
-        else if (a == "--threads") {
-            const int n = std::atoi(value("a thread count").c_str());
-            if (n < 1) throw hdnnp::Error("--threads needs a positive number");
-#ifdef _OPENMP
-            omp_set_num_threads(n);
-#endif
-        } else if (locality && a == "--displacement") o.displacement = number("a length");
+        else if (a == "--threads") set_threads(value("a thread count"));
+        else if (locality && a == "--displacement") o.displacement = number("a length");
         else if (locality && a == "--force-tolerance") o.tolerance = number("a force");
         else if (locality && a == "--bin") o.bin = number("a length");
         else if (!a.empty() && a[0] == '-') throw hdnnp::Error("unknown option " + a);
@@ -125,22 +117,6 @@ std::vector<std::size_t> parse_atoms(const std::string& list, std::size_t n) {
         }
     }
     return out;
-}
-
-/// Minimum-image distance between atoms a and b (the nearest of the images around the rounded fractional shift).
-double min_image_distance(const Structure& s, std::size_t a, std::size_t b) {
-    Vec3 d = s.positions[b] - s.positions[a];
-    if (!s.periodic) return norm(d);
-    const Mat3 inv = reciprocal_rows(s.lattice);
-    Vec3 f{dot(d, inv[0]), dot(d, inv[1]), dot(d, inv[2])};
-    for (double& x : f) x -= std::round(x);
-    const Vec3 base = f[0] * s.lattice[0] + f[1] * s.lattice[1] + f[2] * s.lattice[2];
-    double best = norm(base);
-    for (int i = -1; i <= 1; ++i)
-        for (int j = -1; j <= 1; ++j)
-            for (int k = -1; k <= 1; ++k)
-                best = std::min(best, norm(base + double(i) * s.lattice[0] + double(j) * s.lattice[1] + double(k) * s.lattice[2]));
-    return best;
 }
 
 double frobenius(const Mat3& m) {
@@ -206,7 +182,7 @@ int hessian(int argc, char** argv) {
             const Mat3& m = b.h;
             std::snprintf(line, sizeof line,
                           "%zu %zu %zu %.10e %.10e % .16e % .16e % .16e % .16e % .16e % .16e % .16e % .16e % .16e\n", k,
-                          b.a + 1, b.b + 1, min_image_distance(s, b.a, b.b), frobenius(m), m[0][0], m[0][1], m[0][2],
+                          b.a + 1, b.b + 1, minimum_image_distance(s, b.a, b.b), frobenius(m), m[0][0], m[0][1], m[0][2],
                           m[1][0], m[1][1], m[1][2], m[2][0], m[2][1], m[2][2]);
             f << line;
         }
@@ -244,7 +220,7 @@ int locality(int argc, char** argv) {
     for_each_hessian(pot, ss, o.atoms, o.pos[1], [&](std::size_t k, const Structure& s, const Hessian& h) {
         for (const HessianBlock& b : h.blocks) {
             if (b.a == b.b) continue;  // the self block is no response of another atom
-            const double r = min_image_distance(s, b.a, b.b), nm = frobenius(b.h);
+            const double r = minimum_image_distance(s, b.a, b.b), nm = frobenius(b.h);
             std::snprintf(line, sizeof line, "%zu %zu %zu %s %s %.10e %.10e\n", k, b.a + 1, b.b + 1, s.symbols[b.a].c_str(),
                           s.symbols[b.b].c_str(), r, nm);
             f << line;

@@ -16,10 +16,6 @@
 #include <csignal>
 #include <unistd.h>
 
-#ifdef _OPENMP
-#include <omp.h>
-#endif
-
 #include "commands.hpp"
 #include "hdnnp/hdnnp.hpp"
 #include "hdnnp/md/dynamics.hpp"
@@ -124,13 +120,8 @@ int md(int argc, char** argv) {
         else if (a == "--min-distance") min_distance = number(a, value("a distance in Å"));
         else if (a == "--max-temperature") max_temperature = number(a, value("a temperature in K"));
         else if (a == "--keep-going") keep_going = true;
-        else if (a == "--threads") {
-            const long n = integer(a, value("a thread count"));
-            if (n < 1) throw Error("--threads needs a positive number");
-#ifdef _OPENMP
-            omp_set_num_threads(int(n));
-#endif
-        } else if (!a.empty() && a[0] == '-') throw Error("unknown option " + a + " (see hdnnp md --help)");
+        else if (a == "--threads") set_threads(value("a thread count"));
+        else if (!a.empty() && a[0] == '-') throw Error("unknown option " + a + " (see hdnnp md --help)");
         else pos.push_back(a);
     }
     if (pos.size() != 2) {

@@ -10,10 +10,6 @@
 #include <string>
 #include <vector>
 
-#ifdef _OPENMP
-#include <omp.h>
-#endif
-
 #include "commands.hpp"
 #include "hdnnp/hdnnp.hpp"
 
@@ -71,13 +67,8 @@ int predict(int argc, char** argv) {
         else if (a == "--format") format = value("input.data or extxyz");
         else if (a == "--summary") summary = true;
         else if (a == "--no-forces") forces = false;
-        else if (a == "--threads") {
-            const int n = std::atoi(value("a thread count").c_str());
-            if (n < 1) throw hdnnp::Error("--threads needs a positive number");
-#ifdef _OPENMP
-            omp_set_num_threads(n);
-#endif
-        } else if (a == "--max-warnings") max_warnings = static_cast<std::size_t>(std::atol(value("a number").c_str()));
+        else if (a == "--threads") set_threads(value("a thread count"));
+        else if (a == "--max-warnings") max_warnings = static_cast<std::size_t>(std::atol(value("a number").c_str()));
         else if (a == "--committee") {
             const std::string list = value("model directories separated by commas");
             for (std::size_t b = 0;;) {

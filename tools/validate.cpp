@@ -13,10 +13,6 @@
 #include <string>
 #include <vector>
 
-#ifdef _OPENMP
-#include <omp.h>
-#endif
-
 #include "commands.hpp"
 #include "hdnnp/hdnnp.hpp"
 #include "hdnnp/validation/statistics.hpp"
@@ -71,13 +67,8 @@ int validate(int argc, char** argv) {
             char* end = nullptr;
             worst = std::strtol(v.c_str(), &end, 10);
             if (v.empty() || *end != '\0' || worst < 0) throw Error("--worst needs a non-negative integer, got '" + v + "'");
-        } else if (a == "--threads") {
-            const int n = std::atoi(value("a thread count").c_str());
-            if (n < 1) throw Error("--threads needs a positive number");
-#ifdef _OPENMP
-            omp_set_num_threads(n);
-#endif
-        } else if (!a.empty() && a[0] == '-') throw Error("unknown option " + a + " (see hdnnp validate --help)");
+        } else if (a == "--threads") set_threads(value("a thread count"));
+        else if (!a.empty() && a[0] == '-') throw Error("unknown option " + a + " (see hdnnp validate --help)");
         else pos.push_back(a);
     }
     if (pos.size() < 2) {

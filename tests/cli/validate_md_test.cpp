@@ -265,6 +265,32 @@ TEST_CASE("hdnnp validate and md: bad arguments give clear errors", "[cli][valid
     }
 }
 
+TEST_CASE("hdnnp predict, hessian, locality, md and validate take --threads N with the same messages", "[cli]") {
+    const std::string argon = std::string(HDNNP_SOURCE_DIR) + "/examples/argon-lj";
+    const fs::path out = new_dir("threads");
+    const std::string data = argon + "/input.data";
+    for (const std::string command : {"predict", "hessian", "locality", "md", "validate"}) {
+        struct Bad {
+            std::string value, message;
+        };
+        const std::vector<Bad> bad = {{"", "option --threads needs a thread count"},
+                                      {" 0", "option --threads needs a positive integer, got '0'"},
+                                      {" -3", "option --threads needs a positive integer, got '-3'"},
+                                      {" 2x", "option --threads needs a positive integer, got '2x'"},
+                                      {" abc", "option --threads needs a positive integer, got 'abc'"}};
+        for (const auto& c : bad) {
+            const std::string args = command + " " + argon + " " + data + " --threads" + c.value;
+            INFO("hdnnp " << args);
+            CHECK(hdnnp_run(args, out / "log") == 1);
+            const std::string log = read_all(out / "log");
+            INFO(log);
+            CHECK(log.find("hdnnp: error: " + c.message) != std::string::npos);
+        }
+    }
+    // A valid count is accepted (the option is parsed before anything is computed, so the errors above come first).
+    CHECK(hdnnp_run("predict " + argon + " " + data + " -o " + out.string() + " --threads 2", out / "log") == 0);
+}
+
 TEST_CASE("hdnnp md: log header, bohr/hartree model reported in eV and K, trajectory in Å", "[cli][md]") {
     const std::string model = test::predict_dir("H2O_RPBE-D3");
     const fs::path out = new_dir("md_water");

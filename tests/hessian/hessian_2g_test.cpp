@@ -26,6 +26,7 @@
 #include "hdnnp/io/n2p2_model.hpp"
 #include "hdnnp/potential/hessian.hpp"
 #include "hdnnp/potential/potential.hpp"
+#include "support/hessian_check.hpp"
 #include "support/reference.hpp"
 
 using namespace hdnnp;
@@ -237,68 +238,19 @@ Structure random_structure(std::mt19937& gen, bool periodic, std::size_t n) {
     return s;
 }
 
-/// Largest |block| entry.
-double max_entry(const Hessian& h) {
-    double m = 0.0;
-    for (const auto& b : h.blocks)
-        for (int p = 0; p < 3; ++p)
-            for (int q = 0; q < 3; ++q) m = std::max(m, std::abs(b.h[p][q]));
-    return m;
-}
-
 /// Symmetry, translation invariance and finite differences of the forces for the atoms in `rows` (all if empty).
 void check(const Potential<>& pot, const Structure& s, const Hessian& h, const std::string& label, double fd_tol = 2e-7) {
     INFO(label << ", " << s.size() << " atoms");
-    const double scale = std::max(1e-300, max_entry(h));
+    const double scale = std::max(1e-300, test::max_entry(h));
     REQUIRE(scale > 1e-6);
-    // symmetry
-    double asym = 0.0, rowsum = 0.0;
-    for (const auto& b : h.blocks) {
-        if (!std::binary_search(h.rows.begin(), h.rows.end(), b.b)) continue;
-        const Mat3 t = h.block(b.b, b.a);
-        for (int p = 0; p < 3; ++p)
-            for (int q = 0; q < 3; ++q) asym = std::max(asym, std::abs(b.h[p][q] - t[q][p]));
-    }
-    for (std::size_t a : h.rows) {
-        Mat3 sum{};
-        for (const auto& b : h.blocks)
-            if (b.a == a) sum += b.h;
-        for (int p = 0; p < 3; ++p)
-            for (int q = 0; q < 3; ++q) rowsum = std::max(rowsum, std::abs(sum[p][q]));
-    }
+    const test::HessianInvariants inv = test::hessian_invariants(h);
+    const double asym = inv.asymmetry, rowsum = inv.row_sum;
     CHECK(asym / scale < 1e-12);
     CHECK(rowsum / scale < 1e-12);
-    // finite differences of the forces
-    const std::vector<std::size_t>& fd_atoms = h.rows;
-    const double step = 2.5e-4;
-    double worst = 0.0;
-    std::string where;
-    for (std::size_t a : fd_atoms)
-        for (int p = 0; p < 3; ++p) {
-            auto forces = [&](double dx) {
-                Structure d = s;
-                d.positions[a][static_cast<std::size_t>(p)] += dx;
-                return pot.compute(d).forces;
-            };
-            const auto p1 = forces(step), m1 = forces(-step), p2 = forces(2 * step), m2 = forces(-2 * step);
-            for (std::size_t b = 0; b < s.size(); ++b) {
-                const Mat3 blk = h.block(a, b);
-                for (int q = 0; q < 3; ++q) {
-                    const std::size_t qq = static_cast<std::size_t>(q);
-                    const double fd = -(8.0 * (p1[b][qq] - m1[b][qq]) - (p2[b][qq] - m2[b][qq])) / (12.0 * step);
-                    const double dev = std::abs(blk[static_cast<std::size_t>(p)][qq] - fd) / scale;
-                    if (dev > worst) {
-                        worst = dev;
-                        std::ostringstream o;
-                        o.precision(15);
-                        o << "block (" << a << "," << b << ")[" << p << "][" << q << "] analytic " << blk[static_cast<std::size_t>(p)][qq]
-                          << " finite difference " << fd;
-                        where = o.str();
-                    }
-                }
-            }
-        }
-    INFO("worst deviation / max|H| = " << worst << " at " << where);
+    // finite differences of the forces of the stored rows
+    const test::FdDeviation fd = test::hessian_fd_deviation(h, s, [&](const Structure& d) { return pot.compute(d).forces; }, 2.5e-4, scale);
+    const double worst = fd.worst;
+    INFO("worst deviation / max|H| = " << worst << " at " << fd.where);
     std::printf("%-28s max|H| %.3e  |H - FD|/max|H| %.1e  asymmetry %.1e  row sums %.1e\n", label.c_str(), scale, worst,
                 asym / scale, rowsum / scale);
     CHECK(worst < fd_tol);

@@ -27,6 +27,7 @@
 #include "hdnnp/io/n2p2_model.hpp"
 #include "hdnnp/potential/hessian.hpp"
 #include "hdnnp/potential/potential.hpp"
+#include "support/hessian_check.hpp"
 #include "support/model_3g.hpp"
 #include "support/reference.hpp"
 
@@ -34,80 +35,28 @@ using namespace hdnnp;
 
 namespace {
 
-double min_image(const Structure& s, std::size_t a, std::size_t b) {
-    Vec3 d = s.positions[b] - s.positions[a];
-    if (!s.periodic) return norm(d);
-    const Mat3 inv = reciprocal_rows(s.lattice);
-    Vec3 f{dot(d, inv[0]), dot(d, inv[1]), dot(d, inv[2])};
-    for (double& x : f) x -= std::round(x);
-    const Vec3 base = f[0] * s.lattice[0] + f[1] * s.lattice[1] + f[2] * s.lattice[2];
-    double best = norm(base);
-    for (int i = -1; i <= 1; ++i)
-        for (int j = -1; j <= 1; ++j)
-            for (int k = -1; k <= 1; ++k)
-                best = std::min(best, norm(base + double(i) * s.lattice[0] + double(j) * s.lattice[1] + double(k) * s.lattice[2]));
-    return best;
-}
-
 /// Symmetry (full Hessians), row sums and finite differences for the rows of h; the largest block norm beyond 2 rc.
 double check(const Potential<>& pot, const Structure& s, const Hessian& h, const std::string& label, double fd_tol, double step = 1e-3) {
     INFO(label << ", " << s.size() << " atoms");
-    double scale = 0.0;
-    for (const auto& b : h.blocks)
-        for (int p = 0; p < 3; ++p)
-            for (int q = 0; q < 3; ++q) scale = std::max(scale, std::abs(b.h[p][q]));
+    const double scale = test::max_entry(h);
     REQUIRE(scale > 0.0);
-    double asym = 0.0, rowsum = 0.0, far = 0.0;
-    for (const auto& b : h.blocks) {
-        if (std::binary_search(h.rows.begin(), h.rows.end(), b.b)) {
-            const Mat3 t = h.block(b.b, b.a);
-            for (int p = 0; p < 3; ++p)
-                for (int q = 0; q < 3; ++q) asym = std::max(asym, std::abs(b.h[p][q] - t[q][p]));
-        }
-        if (min_image(s, b.a, b.b) > 2.0 * pot.cutoff()) {
+    const test::HessianInvariants inv = test::hessian_invariants(h);
+    const double asym = inv.asymmetry, rowsum = inv.row_sum;
+    double far = 0.0;
+    for (const auto& b : h.blocks)
+        if (minimum_image_distance(s, b.a, b.b) > 2.0 * pot.cutoff()) {
             double n2 = 0.0;
             for (int p = 0; p < 3; ++p)
                 for (int q = 0; q < 3; ++q) n2 += b.h[p][q] * b.h[p][q];
             far = std::max(far, std::sqrt(n2));
         }
-    }
-    for (std::size_t a : h.rows) {
-        Mat3 sum{};
-        for (const auto& b : h.blocks)
-            if (b.a == a) sum += b.h;
-        for (int p = 0; p < 3; ++p)
-            for (int q = 0; q < 3; ++q) rowsum = std::max(rowsum, std::abs(sum[p][q]));
-    }
     CHECK(asym / scale < 1e-12);
     CHECK(rowsum / scale < 1e-12);
     ComputeOptions opt;
     opt.solver = QeqSolverKind::dense;
-    double worst = 0.0;
-    std::string where;
-    for (std::size_t a : h.rows)
-        for (int p = 0; p < 3; ++p) {
-            auto forces = [&](double dx) {
-                Structure d = s;
-                d.positions[a][static_cast<std::size_t>(p)] += dx;
-                return pot.compute(d, opt).forces;
-            };
-            const auto p1 = forces(step), m1 = forces(-step), p2 = forces(2 * step), m2 = forces(-2 * step);
-            for (std::size_t b = 0; b < s.size(); ++b) {
-                const Mat3 blk = h.block(a, b);
-                for (std::size_t q = 0; q < 3; ++q) {
-                    const double fd = -(8.0 * (p1[b][q] - m1[b][q]) - (p2[b][q] - m2[b][q])) / (12.0 * step);
-                    const double dev = std::abs(blk[static_cast<std::size_t>(p)][q] - fd) / scale;
-                    if (dev > worst) {
-                        worst = dev;
-                        std::ostringstream o;
-                        o.precision(15);
-                        o << "block (" << a << "," << b << ")[" << p << "][" << q << "] analytic " << blk[static_cast<std::size_t>(p)][q]
-                          << " finite difference " << fd;
-                        where = o.str();
-                    }
-                }
-            }
-        }
+    const test::FdDeviation fd = test::hessian_fd_deviation(h, s, [&](const Structure& d) { return pot.compute(d, opt).forces; }, step, scale);
+    const double worst = fd.worst;
+    const std::string& where = fd.where;
     INFO("worst deviation / max|H| = " << worst << " at " << where);
     std::printf("%-34s max|H| %.3e  |H - FD|/max|H| %.1e  asymmetry %.1e  row sums %.1e  largest |H_AB| beyond 2 rc %.2e\n",
                 label.c_str(), scale, worst, asym / scale, rowsum / scale, far);
@@ -145,49 +94,13 @@ void check_all_rows(const Potential<>& pot, const Structure& s, const std::strin
     INFO(label << ", " << s.size() << " atoms");
     const Hessian h = hessian(pot, s);
     REQUIRE(h.blocks.size() == s.size() * s.size());
-    double scale = 0.0, asym = 0.0, rowsum = 0.0, worst = 0.0;
-    for (const auto& b : h.blocks)
-        for (int p = 0; p < 3; ++p)
-            for (int q = 0; q < 3; ++q) scale = std::max(scale, std::abs(b.h[p][q]));
+    const double scale = test::max_entry(h);
     REQUIRE(scale > 0.0);
-    for (const auto& b : h.blocks) {
-        const Mat3 t = h.block(b.b, b.a);
-        for (int p = 0; p < 3; ++p)
-            for (int q = 0; q < 3; ++q) asym = std::max(asym, std::abs(b.h[p][q] - t[q][p]));
-    }
-    for (std::size_t a = 0; a < s.size(); ++a) {
-        Mat3 sum{};
-        for (const auto& b : h.blocks)
-            if (b.a == a) sum += b.h;
-        for (int p = 0; p < 3; ++p)
-            for (int q = 0; q < 3; ++q) rowsum = std::max(rowsum, std::abs(sum[p][q]));
-    }
-    const double step = 1e-3;
-    std::string where;
-    for (std::size_t a = 0; a < s.size(); ++a)
-        for (int p = 0; p < 3; ++p) {
-            auto forces = [&](double dx) {
-                Structure d = s;
-                d.positions[a][static_cast<std::size_t>(p)] += dx;
-                return pot.compute(d).forces;
-            };
-            const auto p1 = forces(step), m1 = forces(-step), p2 = forces(2 * step), m2 = forces(-2 * step);
-            for (std::size_t b = 0; b < s.size(); ++b) {
-                const Mat3 blk = h.block(a, b);
-                for (std::size_t q = 0; q < 3; ++q) {
-                    const double fd = -(8.0 * (p1[b][q] - m1[b][q]) - (p2[b][q] - m2[b][q])) / (12.0 * step);
-                    const double dev = std::abs(blk[static_cast<std::size_t>(p)][q] - fd) / scale;
-                    if (dev > worst) {
-                        worst = dev;
-                        std::ostringstream o;
-                        o.precision(15);
-                        o << "block (" << a << "," << b << ")[" << p << "][" << q << "] analytic " << blk[static_cast<std::size_t>(p)][q]
-                          << " finite difference " << fd;
-                        where = o.str();
-                    }
-                }
-            }
-        }
+    const test::HessianInvariants inv = test::hessian_invariants(h);
+    const double asym = inv.asymmetry, rowsum = inv.row_sum;
+    const test::FdDeviation fd = test::hessian_fd_deviation(h, s, [&](const Structure& d) { return pot.compute(d).forces; }, 1e-3, scale);
+    const double worst = fd.worst;
+    const std::string& where = fd.where;
     INFO("worst deviation / max|H| = " << worst << " at " << where);
     std::printf("%-40s max|H| %.3e  |H - FD|/max|H| %.1e  asymmetry %.1e  row sums %.1e\n", label.c_str(), scale, worst,
                 asym / scale, rowsum / scale);

@@ -3,6 +3,7 @@
 // unit-agnostic): lengths in the model's length unit, energies in its energy unit, charges in e.
 #pragma once
 
+#include <algorithm>
 #include <cmath>
 #include <cstddef>
 #include <string>
@@ -64,6 +65,40 @@ inline void validate(const Structure& s) {
             throw StructureError("periodic cell is degenerate (volume " + std::to_string(v) +
                                  "): the three cell vectors must span 3D space");
     }
+}
+
+/// Minimum-image distance between atoms a and b (0-based) [length of the structure]:
+///   min over integers n of |r_b - r_a + n_1 a + n_2 b + n_3 c|   (periodic; a, b, c the cell rows),
+///   |r_b - r_a|                                                     (non-periodic).
+/// Exact for any cell, however skewed: the fractional difference is first wrapped into [-1/2, 1/2] (vector d),
+/// and any image shorter than |d| has |f_k + n_k| <= |d| |b_k| (f_k: fractional coordinate k of d, b_k the
+/// reciprocal row with b_k . a_j = delta_kj), so only those n_k are searched (1-3 per direction for a compact
+/// cell). Throws StructureError for an atom index out of range or a degenerate or non-finite cell.
+inline double minimum_image_distance(const Structure& s, std::size_t a, std::size_t b) {
+    if (a >= s.size() || b >= s.size())
+        throw StructureError("minimum_image_distance: atom index " + std::to_string(std::max(a, b) + 1) +
+                             " out of range (structure has " + std::to_string(s.size()) + " atoms)");
+    const Vec3 d = s.positions[b] - s.positions[a];
+    if (!s.periodic) return norm(d);
+    const Mat3 inv = reciprocal_rows(s.lattice);
+    Vec3 f{};
+    for (int k = 0; k < 3; ++k) f[k] = dot(d, inv[k]) - std::round(dot(d, inv[k]));
+    const Vec3 base = f[0] * s.lattice[0] + f[1] * s.lattice[1] + f[2] * s.lattice[2];
+    double best = norm(base);
+    long lo[3], hi[3];
+    for (int k = 0; k < 3; ++k) {
+        const double reach = best * norm(inv[k]);
+        if (!(reach < 1e6) || !std::isfinite(f[k]))
+            throw StructureError("minimum_image_distance: the cell is degenerate or a coordinate is not finite");
+        lo[k] = static_cast<long>(std::ceil(-f[k] - reach));
+        hi[k] = static_cast<long>(std::floor(-f[k] + reach));
+    }
+    for (long i = lo[0]; i <= hi[0]; ++i)
+        for (long j = lo[1]; j <= hi[1]; ++j)
+            for (long k = lo[2]; k <= hi[2]; ++k)
+                best = std::min(best, norm(base + double(i) * s.lattice[0] + double(j) * s.lattice[1] +
+                                           double(k) * s.lattice[2]));
+    return best;
 }
 
 /// The na x nb x nc supercell of a periodic structure: atoms of image (a, b, c) follow the original order,
