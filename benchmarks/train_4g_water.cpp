@@ -4,7 +4,7 @@
 //
 //   train_4g_water [stage1_iterations=1500] [stage2_iterations=3000] [force_weight=0.003] [seed=1] [out_dir]
 //
-// Split: n2p2's rule with test_fraction and random_seed of the set's input.nn (training::n2p2_test_split).
+// Split: n2p2's rule with test_fraction and random_seed of the set's input.nn (training::n2p2_test_selection).
 // Cross-check: the charge RMSEs of n2p2's own stage-1 result (weightse/hardness files of the set) on the same
 // split. With out_dir the fitted model is written there (an n2p2 4G directory).
 #include <chrono>

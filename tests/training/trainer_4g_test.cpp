@@ -191,12 +191,12 @@ TEST_CASE("n2p2's split draws one number per structure after 1 + N draws of the 
         expected.push_back(static_cast<double>(g()) / 4294967296.0 < 0.1);
         n_test += expected.back();
     }
-    CHECK(training::n2p2_test_split(n, 0.1, seed) == expected);
+    CHECK(training::n2p2_test_selection(n, 0.1, seed) == expected);
     // fraction 0 and 1, seed 0 as GSL's 4357
-    const auto none = training::n2p2_test_split(n, 0.0, seed), all = training::n2p2_test_split(n, 1.0, seed);
+    const auto none = training::n2p2_test_selection(n, 0.0, seed), all = training::n2p2_test_selection(n, 1.0, seed);
     CHECK(std::count(none.begin(), none.end(), true) == 0);
     CHECK(std::count(all.begin(), all.end(), true) == static_cast<long>(n));
-    CHECK(training::n2p2_test_split(n, 0.5, 0) == training::n2p2_test_split(n, 0.5, 4357));
+    CHECK(training::n2p2_test_selection(n, 0.5, 0) == training::n2p2_test_selection(n, 0.5, 4357));
     std::printf("n2p2 split of H2O_RPBE-D3_4G (seed 12346, fraction 0.1): %zu test structures:", n_test);
     for (std::size_t k = 0; k < n; ++k)
         if (expected[k]) std::printf(" %zu", k + 1);

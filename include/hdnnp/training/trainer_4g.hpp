@@ -42,7 +42,7 @@
 //
 // Optimiser: full-batch L-BFGS (lbfgs_minimize below; the whole training set is one batch). Per-structure
 // terms are summed in a fixed order, so losses, gradients and fits do not depend on the thread count.
-// Split: n2p2_test_split (n2p2's rule, see there), or every structure's `set` label.
+// Split: n2p2_test_selection (n2p2's rule, see there), or every structure's `set` label.
 #pragma once
 
 #include <algorithm>
@@ -68,28 +68,11 @@
 #include "hdnnp/potential/model.hpp"
 #include "hdnnp/training/descriptors.hpp"
 #include "hdnnp/training/network_passes.hpp"
+#include "hdnnp/training/settings.hpp"
 #include "hdnnp/training/setup.hpp"
 #include "hdnnp/training/trainer.hpp"
 
 namespace hdnnp::training {
-
-/// n2p2's training/test split for a single-process `nnp-train` run (Dataset::setupRandomNumberGenerator,
-/// Dataset::distributeStructures(true), Training::selectSets): a GSL mt19937 seeded with `random_seed`
-/// (GSL maps seed 0 to 4357) gives one draw for the global generator's seed, one gsl_rng_uniform_int(rng, 1)
-/// per structure while distributing the structures (one draw each, redrawn only for 2^32 - 1), then per
-/// structure in file order u = draw / 2^32 (gsl_rng_uniform); the structure is a test structure if
-/// u < test_fraction. std::mt19937 produces GSL's mt19937 sequence for the same seed.
-/// Returns shape (n_structures): true for test structures.
-inline std::vector<bool> n2p2_test_split(std::size_t n_structures, double test_fraction, std::uint32_t random_seed) {
-    std::mt19937 rng(random_seed == 0 ? 4357u : random_seed);
-    constexpr std::uint32_t kMax = 0xffffffffu;
-    (void)rng();  // seed of n2p2's global generator
-    for (std::size_t k = 0; k < n_structures; ++k)
-        while (rng() / kMax >= 1u) {}  // gsl_rng_uniform_int(rng, 1): scale = range / 1
-    std::vector<bool> test(n_structures);
-    for (std::size_t k = 0; k < n_structures; ++k) test[k] = static_cast<double>(rng()) / 4294967296.0 < test_fraction;
-    return test;
-}
 
 // ---------------------------------------------------------------------------------------------------------
 // Model set-up and writing.
@@ -329,7 +312,7 @@ LbfgsReport lbfgs_minimize(F&& f, std::vector<double>& x, const LbfgsOptions& o,
 /// Settings of a 4G fit.
 struct Trainer4GOptions {
     double test_fraction = 0.1;        ///< n2p2's `test_fraction`
-    std::uint32_t random_seed = 1;     ///< n2p2's `random_seed` (the split, n2p2_test_split)
+    std::uint32_t random_seed = 1;     ///< n2p2's `random_seed` (the split, n2p2_test_selection)
     bool use_set_labels = true;        ///< if every structure has set "train" or "test", use that split instead
     bool use_forces = true;            ///< stage 2 fits forces too (`use_short_forces`)
     double force_weight = 1.0;         ///< beta of L2 [length^2]
@@ -625,7 +608,7 @@ private:
         bool labelled = opt_.use_set_labels;
         for (const Structure& s : structures_)
             if (s.set != "train" && s.set != "test") labelled = false;
-        const std::vector<bool> test = n2p2_test_split(n, opt_.test_fraction, opt_.random_seed);
+        const std::vector<bool> test = n2p2_test_selection(n, opt_.test_fraction, opt_.random_seed);
         for (std::size_t k = 0; k < n; ++k) {
             const bool t = labelled ? structures_[k].set == "test" : static_cast<bool>(test[k]);
             (t ? test_ : train_).push_back(k);
