@@ -6,7 +6,7 @@
 #
 #   SECONDS_PER_HARNESS  time limit of each harness (default 3600). FUZZ_RUNS=N also stops each harness
 #                        after N executions (whichever comes first; default: no limit).
-#   HARNESS              any of: input_nn scaling_data weights hardness input_data extxyz (default: all)
+#   HARNESS              any of: input_nn scaling_data weights hardness input_data extxyz predict (default: all)
 #   FUZZ_BUILD_DIR       build directory (default build-fuzz); the corpus grows in $FUZZ_BUILD_DIR/corpus/NAME
 #                        across runs, crashes land in $FUZZ_BUILD_DIR/findings/NAME/
 #   HDNNP_REFERENCE_DIR  n2p2 reference data (default ../shared/reference/n2p2): its input.nn, scaling.data,
@@ -20,7 +20,7 @@ root=$(pwd)
 seconds=${1:-3600}
 shift || true
 harnesses=("$@")
-[ ${#harnesses[@]} -eq 0 ] && harnesses=(input_nn scaling_data weights hardness input_data extxyz)
+[ ${#harnesses[@]} -eq 0 ] && harnesses=(input_nn scaling_data weights hardness input_data extxyz predict)
 runs=${FUZZ_RUNS:--1}
 build=${FUZZ_BUILD_DIR:-$root/build-fuzz}
 ref=${HDNNP_REFERENCE_DIR:-$root/../shared/reference/n2p2}
@@ -52,9 +52,21 @@ prefixed() {  # a file behind a one-byte selector (scaling_data, weights harness
   printf "\\$(printf '%03o' "$1")"
   head -c 65536 "$2"
 }
+predict_seed() {  # a model directory and the first structures of a data file as one fuzz_predict input
+  bundle "$1"
+  echo "@@ input.data"
+  awk '/^begin/{n++} n<=2' "$2" | head -c 16384
+}
 for h in "${harnesses[@]}"; do
   mkdir -p "$seed_root/$h" "$build/corpus/$h" "$build/findings/$h"
-  cp "$root/tests/fuzz/seeds/$h"/* "$seed_root/$h/"
+  [ -d "$root/tests/fuzz/seeds/$h" ] && cp "$root/tests/fuzz/seeds/$h"/* "$seed_root/$h/"
+  if [ "$h" = predict ]; then  # the models the project ships (committed) with their structures
+    predict_seed "$root/examples/argon-lj" "$root/examples/argon-lj/input.data" >"$seed_root/$h/argon-lj.bundle"
+    for g in 2g 4g; do
+      predict_seed "$root/examples/charge-transfer/$g" "$root/examples/charge-transfer/input.data" \
+        >"$seed_root/$h/charge-transfer-$g.bundle"
+    done
+  fi
 done
 if [ -d "$ref" ]; then
   k=0
@@ -73,6 +85,11 @@ if [ -d "$ref" ]; then
         weights) for f in "$d"/weights*.data; do [ -f "$f" ] && prefixed $((k % 16)) "$f" >"$seed_root/$h/$name.$(basename "$f")"; done ;;
         hardness) for f in "$d"/hardness.*.data; do [ -f "$f" ] && cp "$f" "$seed_root/$h/$name.$(basename "$f")"; done ;;
         input_data) [ -f "$d/input.data" ] && head -c 65536 "$d/input.data" >"$seed_root/$h/$name.data" ;;
+        predict)
+          if [ -f "$d/input.data" ] && compgen -G "$d/weights.*.data" >/dev/null; then
+            predict_seed "$d" "$d/input.data" >"$seed_root/$h/$name.bundle"
+            truncate -s '<131072' "$seed_root/$h/$name.bundle"
+          fi ;;
       esac
     done
   done
@@ -87,8 +104,9 @@ for h in "${harnesses[@]}"; do
   dict=()
   max_len=8192  # keeps inputs (and the truncated reference seeds) small enough for thousands of runs a second
   [ "$h" = input_nn ] && max_len=16384
+  [ "$h" = predict ] && max_len=131072  # whole model directories (the shipped 4G demonstration is 126 kB)
   case $h in
-    input_nn) dict=(-dict="$root/tests/fuzz/input_nn.dict") ;;
+    input_nn|predict) dict=(-dict="$root/tests/fuzz/input_nn.dict") ;;
     input_data) dict=(-dict="$root/tests/fuzz/input_data.dict") ;;
     extxyz) dict=(-dict="$root/tests/fuzz/extxyz.dict") ;;
   esac

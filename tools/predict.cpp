@@ -1,6 +1,7 @@
 // hdnnp predict: energies, forces, atomic energies (and charges, committee spreads) of every structure of a
 // file, written as n2p2's nnp-predict writes them.
 #include <chrono>
+#include <cmath>
 #include <cstdio>
 #include <cstring>
 #include <filesystem>
@@ -11,6 +12,7 @@
 #include <vector>
 
 #include "commands.hpp"
+#include "output_file.hpp"
 #include "hdnnp/hdnnp.hpp"
 
 namespace hdnnp::cli {
@@ -26,6 +28,9 @@ const char* const kPredictUsage =
     "STRUCTURES (default: input.data in the current directory). STRUCTURES is n2p2 input.data, or extended\n"
     "XYZ when its name ends in .xyz or .extxyz (or with --format extxyz). Writes energy.out, nnforces.out\n"
     "and nnatoms.out with n2p2's columns (one block per structure). Units are those of the model's data.\n"
+    "Output files are written as NAME.part and renamed when the run ends. If structure k is malformed or\n"
+    "refused, the files keep the complete results of structures 1..k-1, the error names structure k and its\n"
+    "line, and the exit status is 1.\n"
     "\n"
     "options:\n"
     "  -o, --output-dir DIR   directory for energy.out, nnforces.out, nnatoms.out (default: .)\n"
@@ -45,7 +50,29 @@ struct StructureSource {
     std::unique_ptr<hdnnp::io::InputDataReader> data;
     std::unique_ptr<hdnnp::io::ExtxyzReader> xyz;
     bool next(hdnnp::Structure& s) { return data ? data->next(s) : xyz->next(s); }
+    /// Lines read so far.
+    std::size_t line() const { return data ? data->line() : xyz->line(); }
 };
+
+/// Neighbours per atom above which a structure is reported as pathologically dense (it is still evaluated;
+/// the cost grows with the neighbours per atom, and with their square for angular functions).
+constexpr double kDenseNeighbours = 4000.0;
+
+/// Prints a warning if structure k (1-based) has more than kDenseNeighbours expected neighbours per atom
+/// within the cutoff rc: N (4/3) pi rc^3 / V in a cell, N - 1 in a cluster.
+void warn_if_dense(const hdnnp::Structure& s, std::size_t k, double rc) {
+    double n = static_cast<double>(s.size()) - 1.0;
+    if (s.periodic) {
+        const double V = std::abs(s.volume());
+        if (!(V > 0.0)) return;  // the potential refuses a degenerate cell with its own message
+        n = static_cast<double>(s.size()) * (4.0 / 3.0) * M_PI * rc * rc * rc / V;
+    }
+    if (n > kDenseNeighbours)
+        std::fprintf(stderr,
+                     "hdnnp: warning: structure %zu is pathologically dense: about %.0f neighbours per atom within the "
+                     "cutoff %g (more than %.0f); its evaluation will be slow\n",
+                     k, n, rc, kDenseNeighbours);
+}
 
 }  // namespace
 
@@ -112,28 +139,28 @@ int predict(int argc, char** argv) {
     if (format == "extxyz") src.xyz = std::make_unique<hdnnp::io::ExtxyzReader>(input);
     else src.data = std::make_unique<hdnnp::io::InputDataReader>(input);
 
-    auto open = [&](const std::string& name) {
-        const std::string p = outdir + "/" + name;
-        auto f = std::make_unique<std::ofstream>(p);
-        if (!*f) throw hdnnp::Error("cannot write " + p);
-        return f;
+    // Outputs go to NAME.part and are renamed when the run ends; if structure k fails (malformed, or refused
+    // by the potential), the complete rows of structures 1..k-1 are committed first, then the error names k.
+    std::vector<std::unique_ptr<OutputFile>> outputs;
+    auto open = [&](const std::string& path) -> std::ofstream& {
+        outputs.push_back(std::make_unique<OutputFile>(path));
+        return outputs.back()->stream();
     };
-    std::unique_ptr<std::ofstream> fc;
+    std::ofstream* fc = nullptr;
     if (is_committee) {
-        fc = open("committee.out");
+        fc = &open(outdir + "/committee.out");
         hdnnp::io::write_committee_header(*fc, pot.size());
     }
-    auto fe = open("energy.out");
-    auto ff = open("nnforces.out");
-    auto fa = open("nnatoms.out");
-    hdnnp::io::write_energy_header(*fe);
-    hdnnp::io::write_nnforces_header(*ff);
-    hdnnp::io::write_nnatoms_header(*fa);
-    std::unique_ptr<std::ofstream> fx;
-    if (!extxyz_out.empty()) {
-        fx = std::make_unique<std::ofstream>(extxyz_out);
-        if (!*fx) throw hdnnp::Error("cannot write " + extxyz_out);
-    }
+    std::ofstream& fe = open(outdir + "/energy.out");
+    std::ofstream& ff = open(outdir + "/nnforces.out");
+    std::ofstream& fa = open(outdir + "/nnatoms.out");
+    hdnnp::io::write_energy_header(fe);
+    hdnnp::io::write_nnforces_header(ff);
+    hdnnp::io::write_nnatoms_header(fa);
+    std::ofstream* fx = extxyz_out.empty() ? nullptr : &open(extxyz_out);
+    auto commit_all = [&] {
+        for (auto& o : outputs) o->commit();
+    };
 
     hdnnp::ComputeOptions opt;
     opt.forces = forces;
@@ -142,21 +169,36 @@ int predict(int argc, char** argv) {
     std::size_t conf = 0, atoms = 0, warnings = 0;
     if (summary)
         std::printf("%6s %8s %24s %20s %14s %8s\n", "conf", "atoms", "energy", "energy/atom", "max|F|", "EW");
-    while (src.next(s)) {
-        ++conf;
+    for (;;) {
+        const std::size_t first_line = src.line() + 1;  // where structure conf + 1 starts (or blank lines before it)
         hdnnp::CommitteeResult r;
+        bool read = false;  // structure conf + 1 was read (the error is the potential's, not the reader's)
         try {
+            if (!src.next(s)) break;
+            read = true;
+            warn_if_dense(s, conf + 1, model.cutoff_radius());
             r = pot.compute(s, opt);
         } catch (const hdnnp::Error& e) {
-            throw hdnnp::Error(input + ": structure " + std::to_string(conf) + ": " + e.what());
+            const std::size_t failed = conf + 1;
+            std::string msg = input + ": structure " + std::to_string(failed) + " (from line " +
+                              std::to_string(first_line) + (read ? " to " + std::to_string(src.line()) : std::string()) +
+                              "): " + e.what();
+            try {
+                commit_all();
+                msg += "; the results of structures 1.." + std::to_string(conf) + " are complete in the output files";
+            } catch (const hdnnp::Error& w) {
+                msg += "; " + std::string(w.what());
+            }
+            throw hdnnp::Error(msg);
         }
+        ++conf;
         const std::vector<double>& charges = r.charges;  // 3G, 4G: predicted charges (nnatoms.out column 5)
         atoms += s.size();
         warnings += r.extrapolation_count;
         for (const auto& w : r.extrapolations) std::cerr << hdnnp::io::extrapolation_line(conf - 1, w);
-        hdnnp::io::write_energy_row(*fe, conf, model, s, r);
-        hdnnp::io::write_nnforces_rows(*ff, conf, s, r);
-        hdnnp::io::write_nnatoms_rows(*fa, conf, s, r, charges);
+        hdnnp::io::write_energy_row(fe, conf, model, s, r);
+        hdnnp::io::write_nnforces_rows(ff, conf, s, r);
+        hdnnp::io::write_nnatoms_rows(fa, conf, s, r, charges);
         if (fc) hdnnp::io::write_committee_rows(*fc, conf, s, r.energy, r.energy_spread, r.force_spread);
         if (fx) {
             const double e = r.energy;
@@ -169,6 +211,7 @@ int predict(int argc, char** argv) {
                         r.energy / static_cast<double>(s.size()), fmax, r.extrapolation_count);
         }
     }
+    commit_all();
     if (conf == 0) throw hdnnp::Error(input + ": no structures found");
     std::fflush(stdout);
     const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();

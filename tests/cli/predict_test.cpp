@@ -1,6 +1,7 @@
 // `hdnnp predict` is a drop-in replacement for nnp-predict.
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <cmath>
 #include <cstdlib>
 #include <filesystem>
@@ -97,6 +98,71 @@ TEST_CASE("hdnnp predict evaluates every structure of a multi-structure file, no
     const std::string xyz = slurp(out / "pred.xyz");
     CHECK(xyz.find("energy=") != std::string::npos);
     CHECK(slurp(out / "log").find("conf") != std::string::npos);
+}
+
+TEST_CASE("hdnnp predict keeps the complete results of the structures before a malformed or refused one", "[cli]") {
+    const std::string ex = test::predict_dir("Cu2S_PBE");
+    std::string one = slurp(fs::path(ex) / "input.data");
+    if (one.empty() || one.back() != '\n') one += '\n';
+    const std::size_t lines = static_cast<std::size_t>(std::count(one.begin(), one.end(), '\n'));
+    const auto e_ref = test::read_out_table(ex + "/expected/energy.out");
+    const auto check_two_complete = [&](const fs::path& out) {
+        const auto e = test::read_out_table((out / "energy.out").string());
+        REQUIRE(e.size() == 2);
+        for (std::size_t k = 0; k < 2; ++k) {
+            CHECK(e[k][0] == static_cast<double>(k + 1));
+            CHECK(std::abs(e[k][3] - e_ref[0][3]) <= 1e-10 * std::abs(e_ref[0][3]));
+        }
+        CHECK(test::read_out_table((out / "nnforces.out").string()).size() == 2 * 144);
+        CHECK(test::read_out_table((out / "nnatoms.out").string()).size() == 2 * 144);
+        for (const auto& entry : fs::directory_iterator(out)) CHECK(entry.path().extension() != ".part");
+    };
+    SECTION("the third structure is malformed: the reader's error names structure 3 and the bad line") {
+        const fs::path out = fresh_dir("lost-parse");
+        {
+            std::ofstream f(out / "input.data");
+            f << one << one << "begin\natom 0.0 0.0 zz Cu 0 0 0 0 0\nend\n";
+        }
+        CHECK(run("predict " + ex + " " + (out / "input.data").string() + " -o " + out.string(), out / "log") != 0);
+        const std::string log = slurp(out / "log");
+        INFO(log);
+        CHECK(log.find("structure 3 (from line " + std::to_string(2 * lines + 1) + ")") != std::string::npos);
+        CHECK(log.find("input.data:" + std::to_string(2 * lines + 2) + ":") != std::string::npos);
+        CHECK(log.find("structures 1..2 are complete") != std::string::npos);
+        check_two_complete(out);
+    }
+    SECTION("the potential refuses the third structure: the error names structure 3, its lines and the element") {
+        const fs::path out = fresh_dir("lost-compute");
+        {
+            std::ofstream f(out / "input.data");
+            f << one << one << "begin\natom 0.0 0.0 0.0 Fe 0 0 0 0 0\nend\n";
+        }
+        CHECK(run("predict " + ex + " " + (out / "input.data").string() + " -o " + out.string(), out / "log") != 0);
+        const std::string log = slurp(out / "log");
+        INFO(log);
+        CHECK(log.find("structure 3 (from line " + std::to_string(2 * lines + 1) + " to " +
+                       std::to_string(2 * lines + 3) + ")") != std::string::npos);
+        CHECK(log.find("'Fe'") != std::string::npos);
+        check_two_complete(out);
+    }
+}
+
+TEST_CASE("hdnnp predict warns about a pathologically dense structure and still evaluates it", "[cli]") {
+    const std::string ex = std::string(HDNNP_SOURCE_DIR) + "/examples/argon-lj";  // cutoff 8.5 A
+    const fs::path out = fresh_dir("dense");
+    {
+        std::ofstream f(out / "input.data");
+        // one argon atom in a 0.75 A cube: N (4/3) pi rc^3 / V = 6098 neighbours per atom (all its own images)
+        f << "begin\nlattice 0.75 0 0\nlattice 0 0.75 0\nlattice 0 0 0.75\natom 0.1 0.2 0.3 Ar 0 0 0 0 0\nend\n"
+          << "begin\nlattice 12 0 0\nlattice 0 12 0\nlattice 0 0 12\natom 0.1 0.2 0.3 Ar 0 0 0 0 0\n"
+          << "atom 3.8 0.2 0.3 Ar 0 0 0 0 0\nend\n";
+    }
+    REQUIRE(run("predict " + ex + " " + (out / "input.data").string() + " -o " + out.string(), out / "log") == 0);
+    const std::string log = slurp(out / "log");
+    INFO(log);
+    CHECK(log.find("structure 1 is pathologically dense: about 6098 neighbours per atom") != std::string::npos);
+    CHECK(log.find("structure 2 is pathologically dense") == std::string::npos);
+    CHECK(test::read_out_table((out / "energy.out").string()).size() == 2);
 }
 
 TEST_CASE("hdnnp predict fails with a clear message for a missing model or bad structures", "[cli]") {

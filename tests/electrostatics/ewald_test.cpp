@@ -239,6 +239,36 @@ TEST_CASE("Ewald parameters follow n2p2's truncation schemes", "[electrostatics]
     }
 }
 
+TEST_CASE("Ewald settings whose k-sphere or real-space images would explode are refused before allocating",
+          "[electrostatics][ewald][errors]") {
+    const double V = 27685.3, ke_inv = 1.0;
+    const std::size_t N = 384;
+    EwaldSettings s;
+    s.method = EwaldTruncation::kolafa_perram;
+    s.precision = 1e-5;
+    s.max_charge = 0.36;
+    SECTION("a tiny fixed real-space cutoff: eta -> 0, k-space cutoff -> huge") {
+        s.real_cutoff = 0.05;
+        const EwaldParameters p = ewald_parameters_unchecked(s, V, N, ke_inv, 1.0);
+        INFO("k-space cutoff " << p.kspace_cutoff << ", expected k-vectors " << p.kspace_cutoff * p.kspace_cutoff *
+                                                                                 p.kspace_cutoff * V / (12 * M_PI * M_PI));
+        REQUIRE(p.kspace_cutoff * p.kspace_cutoff * p.kspace_cutoff * V / (12 * M_PI * M_PI) > kMaxKVectors);
+        CHECK_THROWS_WITH(ewald_parameters(s, V, N, ke_inv, 1.0), Catch::Contains("k-vectors (limit"));
+        const Mat3 cubic{Vec3{std::cbrt(V), 0, 0}, Vec3{0, std::cbrt(V), 0}, Vec3{0, 0, std::cbrt(V)}};
+        CHECK_THROWS_WITH(make_kvectors(cubic, p.eta, p.kspace_cutoff, 1.0), Catch::Contains("k-space cutoff"));
+    }
+    SECTION("a real-space cutoff far beyond the cell: too many atom images per atom") {
+        s.real_cutoff = 3000.0;
+        CHECK_THROWS_WITH(ewald_parameters(s, V, N, ke_inv, 1.0), Catch::Contains("atom images per atom (limit"));
+    }
+    SECTION("the guards leave the shipped models' settings alone") {
+        s.real_cutoff = 0.0;
+        CHECK_NOTHROW(ewald_parameters(s, V, N, ke_inv, 1.0));
+        EwaldSettings jc;  // n2p2's default scheme at 12288 atoms of water
+        CHECK_NOTHROW(ewald_parameters(jc, 32.0 * V, 32 * N, ke_inv, 1.0));
+    }
+}
+
 TEST_CASE("reciprocal vectors cover half of the k-sphere exactly once", "[electrostatics][ewald]") {
     const double kc = 3.1;
     const KVectors kv = make_kvectors(kSheared, 1.0, kc, 1.0);

@@ -43,6 +43,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <limits>
+#include <sstream>
 #include <string>
 #include <vector>
 
@@ -95,11 +96,49 @@ inline void kolafa_s(double& s, double y) {
 
 }  // namespace detail_ewald
 
+/// Resource guards of the Ewald sum, checked before anything is allocated: settings (a tiny fixed real-space
+/// cutoff, an extreme ewald_prec, a cell far larger or smaller than the cutoffs) whose k-space sphere or
+/// real-space image sum would exhaust memory or take days give an Error naming the numbers instead.
+inline constexpr double kMaxKVectors = 2e7;             ///< half-sphere k-vectors (phase tables: 16 N n_k bytes)
+inline constexpr double kMaxRealSpaceVisitsPerAtom = 1e8;  ///< atom images within the real-space cutoff, per atom
+
+namespace detail_ewald {
+
+inline std::string num(double x) {
+    std::ostringstream s;
+    s.precision(4);
+    s << x;
+    return s.str();
+}
+
+/// Expected half-sphere k-vector count of a cell of volume V for cutoff kc: (2 pi/3) kc^3 / ((2 pi)^3 / V).
+inline double expected_kvectors(double kc, double V) { return kc * kc * kc * V / (12.0 * M_PI * M_PI); }
+
+}  // namespace detail_ewald
+
+/// Throws Error if parameters p in a cell of volume V with n_atoms atoms exceed kMaxKVectors or
+/// kMaxRealSpaceVisitsPerAtom (see there).
+inline void check_ewald_size(const EwaldParameters& p, double volume, std::size_t n_atoms) {
+    const double V = std::abs(volume);
+    const double nk = detail_ewald::expected_kvectors(p.kspace_cutoff, V);
+    if (!(nk <= kMaxKVectors))
+        throw Error("Ewald k-space cutoff " + detail_ewald::num(p.kspace_cutoff) + " /length in a cell of volume " +
+                    detail_ewald::num(V) + " needs about " + detail_ewald::num(nk) + " k-vectors (limit " +
+                    detail_ewald::num(kMaxKVectors) + "): check ewald_prec and the real-space cutoff (eta " +
+                    detail_ewald::num(p.eta) + ")");
+    const double visits = static_cast<double>(n_atoms) * (4.0 / 3.0) * M_PI * p.real_cutoff * p.real_cutoff * p.real_cutoff / V;
+    if (!(visits <= kMaxRealSpaceVisitsPerAtom))
+        throw Error("Ewald real-space cutoff " + detail_ewald::num(p.real_cutoff) + " length in a cell of volume " +
+                    detail_ewald::num(V) + " with " + std::to_string(n_atoms) + " atoms gives about " +
+                    detail_ewald::num(visits) + " atom images per atom (limit " +
+                    detail_ewald::num(kMaxRealSpaceVisitsPerAtom) + "): check ewald_prec and the cell");
+}
+
 /// n2p2's Ewald parameters for a cell of volume V [length^3] holding n_atoms atoms (see the header
 /// comment). four_pi_epsilon: 1/k_e; max_sigma: the largest Gaussian charge width of the model.
 /// Throws Error for settings n2p2 rejects.
-inline EwaldParameters ewald_parameters(const EwaldSettings& s, double volume, std::size_t n_atoms, double four_pi_epsilon,
-                                        double max_sigma) {
+inline EwaldParameters ewald_parameters_unchecked(const EwaldSettings& s, double volume, std::size_t n_atoms,
+                                                  double four_pi_epsilon, double max_sigma) {
     EwaldParameters p;
     const double V = std::abs(volume);
     if (!(V > 0.0)) throw Error("Ewald summation needs a cell of positive volume");
@@ -161,6 +200,16 @@ inline EwaldParameters ewald_parameters(const EwaldSettings& s, double volume, s
     return p;
 }
 
+/// n2p2's Ewald parameters for a cell of volume V [length^3] holding n_atoms atoms (see the header
+/// comment). four_pi_epsilon: 1/k_e; max_sigma: the largest Gaussian charge width of the model.
+/// Throws Error for settings n2p2 rejects and for sizes beyond the resource guards (check_ewald_size).
+inline EwaldParameters ewald_parameters(const EwaldSettings& s, double volume, std::size_t n_atoms, double four_pi_epsilon,
+                                        double max_sigma) {
+    const EwaldParameters p = ewald_parameters_unchecked(s, volume, n_atoms, four_pi_epsilon, max_sigma);
+    check_ewald_size(p, volume, n_atoms);
+    return p;
+}
+
 /// Reciprocal vectors of the half k-sphere 0 < |k| < k_c and their weights
 ///   a_k = 2 k_e (4 pi / V) exp(-eta^2 k^2 / 2) / k^2     [energy/e^2]
 /// so that the full-sphere sum  sum_k k_e (4 pi/V) exp(-eta^2 k^2/2)/k^2 cos(k.r)  equals
@@ -182,11 +231,23 @@ inline KVectors make_kvectors(const Mat3& cell, double eta, double kcut, double 
     for (int a = 0; a < 3; ++a) kb[a] = (2.0 * M_PI) * rec[a];
     // Largest Miller index along each axis: |h_a| <= kcut / (spacing of reciprocal planes a).
     int nmax[3];
+    double candidates = 1.0;
     for (int a = 0; a < 3; ++a) {
         const Vec3 nrm = cross(kb[(a + 1) % 3], kb[(a + 2) % 3]);
         const double spacing = std::abs(dot(kb[a], nrm)) / norm(nrm);
-        nmax[a] = static_cast<int>(std::floor(kcut / spacing)) + 1;
+        const double m = std::floor(kcut / spacing) + 1.0;
+        candidates *= 2.0 * m + 1.0;
+        if (!(m < 1e6) || !(candidates / 2.0 <= 50.0 * kMaxKVectors))
+            throw Error("Ewald k-space cutoff " + detail_ewald::num(kcut) + " /length in a cell of volume " +
+                        detail_ewald::num(V) + ": Miller indices up to " + detail_ewald::num(m) + " along axis " +
+                        std::to_string(a + 1) + " exceed the k-vector limit " + detail_ewald::num(kMaxKVectors) +
+                        " (check ewald_prec and the real-space cutoff)");
+        nmax[a] = static_cast<int>(m);
     }
+    if (!(detail_ewald::expected_kvectors(kcut, V) <= kMaxKVectors))
+        throw Error("Ewald k-space cutoff " + detail_ewald::num(kcut) + " /length in a cell of volume " + detail_ewald::num(V) +
+                    " needs about " + detail_ewald::num(detail_ewald::expected_kvectors(kcut, V)) +
+                    " k-vectors (limit " + detail_ewald::num(kMaxKVectors) + ")");
     const double kc2 = kcut * kcut;
     const double pre = 2.0 * ke * 4.0 * M_PI / V;
     for (int i = 0; i <= nmax[0]; ++i) {

@@ -1,0 +1,117 @@
+// libFuzzer harness: the whole `hdnnp predict` path, model directory + structures, in one process.
+//
+// The input is a bundle as for fuzz_input_nn ("@@ NAME" before each file: input.nn, scaling.data,
+// weights.ZZZ.data, weightse.ZZZ.data, hardness.ZZZ.data) plus "@@ input.data", the structures. The model is
+// parsed as `hdnnp predict` loads it, Potential<> (any generation: 2G, 3G, 4G) is built from it, and every
+// structure the reader accepts is evaluated with forces. Expected outcomes: a ParseError naming its file
+// (bad model or structure file), or an hdnnp::Error / StructureError with a message (a model the potential
+// refuses, a structure it cannot evaluate: unknown element, overlapping atoms, a cutoff too large for the
+// cell, Ewald settings beyond the guards). Anything else, a crash, a hang, a leak or a sanitizer report is a
+// finding. Structures with more than kMaxNeighbours expected neighbours per atom are skipped: they are legal
+// and merely slow (the fuzzer's 10 s timeout would report them as hangs).
+#include <cmath>
+#include <map>
+#include <memory>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "fuzz_common.hpp"
+#include "hdnnp/io/input_data.hpp"
+#include "hdnnp/io/n2p2_model.hpp"
+#include "hdnnp/potential/potential.hpp"
+
+namespace {
+
+constexpr double kMaxNeighbours = 2000.0;
+constexpr std::size_t kMaxStructures = 8;
+
+std::map<std::string, std::string> split_bundle(const std::string& data) {
+    std::map<std::string, std::string> files;
+    std::string* current = nullptr;
+    std::size_t pos = 0;
+    while (pos < data.size()) {
+        std::size_t end = data.find('\n', pos);
+        if (end == std::string::npos) end = data.size();
+        const std::string line = data.substr(pos, end - pos);
+        if (line.rfind("@@ ", 0) == 0) {
+            current = &files[line.substr(3)];
+        } else if (current) {
+            *current += line;
+            *current += '\n';
+        }
+        pos = end + 1;
+    }
+    return files;
+}
+
+/// Expected neighbours per atom within rc (periodic: density x sphere; cluster: all atoms).
+double expected_neighbours(const hdnnp::Structure& s, double rc) {
+    if (!s.periodic) return static_cast<double>(s.size());
+    const double V = std::abs(s.volume());
+    if (!(V > 0.0)) return 0.0;  // refused by the potential as a degenerate cell
+    return static_cast<double>(s.size()) * (4.0 / 3.0) * M_PI * rc * rc * rc / V;
+}
+
+/// Runs f(); any hdnnp::Error with a message is an expected outcome (ParseErrors must name their file).
+template <class F>
+void run_accepting_errors(F&& f) {
+    try {
+        f();
+    } catch (const hdnnp::ParseError& e) {
+        const std::string msg = e.what();
+        if (e.file().empty() || msg.rfind(e.file(), 0) != 0) hdnnp::fuzz::finding("ParseError without a file name: " + msg);
+    } catch (const hdnnp::Error& e) {
+        if (std::string(e.what()).empty()) hdnnp::fuzz::finding("hdnnp::Error without a message");
+    }
+}
+
+}  // namespace
+
+extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
+    auto files = split_bundle(std::string(reinterpret_cast<const char*>(data), size));
+    std::vector<std::unique_ptr<std::istringstream>> streams;
+    auto open = [&](const std::string& name) -> std::istream& {
+        auto it = files.find(name);
+        streams.push_back(std::make_unique<std::istringstream>(it == files.end() ? std::string() : it->second));
+        return *streams.back();
+    };
+    auto numbered = [](const char* kind, int z) {
+        char buf[48];
+        std::snprintf(buf, sizeof buf, "%s.%03d.data", kind, z);
+        return std::string(buf);
+    };
+    hdnnp::fuzz::run([&] {
+        run_accepting_errors([&] {
+            std::istream& nn = open("input.nn");
+            std::istream& sc = open("scaling.data");
+            hdnnp::Model m = hdnnp::io::parse_n2p2_model(
+                nn, "input.nn", sc, "scaling.data",
+                [&](int z, std::string& name) -> std::istream& {
+                    name = numbered("weights", z);
+                    return open(name);
+                },
+                [&](const std::string& kind, int z, std::string& name) -> std::istream& {
+                    name = numbered(kind == "hardness" ? "hardness" : "weightse", z);
+                    return open(name);
+                });
+            const double rc = m.cutoff_radius();
+            const hdnnp::Potential<> pot(std::move(m));
+            std::istream& in = open("input.data");
+            hdnnp::io::InputDataReader reader(in, "input.data");
+            hdnnp::ComputeOptions opt;
+            opt.forces = true;
+            hdnnp::Structure s;
+            for (std::size_t k = 0; k < kMaxStructures && reader.next(s); ++k) {
+                if (expected_neighbours(s, rc) > kMaxNeighbours) continue;
+                run_accepting_errors([&] {
+                    const hdnnp::Result r = pot.compute(s, opt);
+                    if (r.forces.size() != s.size()) hdnnp::fuzz::finding("forces do not have one row per atom");
+                    if (!r.charges.empty() && r.charges.size() != s.size())
+                        hdnnp::fuzz::finding("charges do not have one entry per atom");
+                });
+            }
+        });
+    });
+    return 0;
+}
