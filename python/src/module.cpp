@@ -235,14 +235,15 @@ py::dict to_dict(hdnnp::Result& r, const hdnnp::Structure& s, const Units& u) {
     return d;
 }
 
-py::dict committee_dict(hdnnp::CommitteeResult& r, const hdnnp::Structure& s, const Units& u) {
+/// A committee's result dict: the mean's entries (as above) plus energy_spread, member_energies and force_spread.
+py::dict to_dict(hdnnp::CommitteeResult& r, const hdnnp::Structure& s, const Units& u) {
     const auto n = static_cast<py::ssize_t>(s.size());
     const auto m = static_cast<py::ssize_t>(r.member_energies.size());
     const double spread = r.energy_spread / u.energy;
     for (double& e : r.member_energies) e /= u.energy;
     std::vector<double> member_energies = std::move(r.member_energies);
     std::vector<double> force_spread = std::move(r.force_spread);
-    py::dict d = to_dict(r, s, u);
+    py::dict d = to_dict(static_cast<hdnnp::Result&>(r), s, u);  // the Result part (not this overload again)
     d["energy_spread"] = spread;
     d["member_energies"] = take(std::move(member_energies), {m});
     if (!force_spread.empty()) {
@@ -328,6 +329,29 @@ template <class Cls> void bind_common(Cls& c) {
 }
 
 
+/// compute() of Potential and Committee: the Structure in the model's units, the evaluation without the GIL,
+/// the result (Result or CommitteeResult) as a dict in the caller's units (to_dict).
+template <class Cls> void bind_compute(Cls& c) {
+    using P = typename Cls::type;
+    c.def(
+        "compute",
+        [](const P& p, const InArray& positions, const py::object& elements, const py::object& cell, const py::object& pbc,
+           double total_charge, bool forces, bool per_atom, double cflength, double cfenergy, const py::object& ewald) {
+            const Units u{cflength, cfenergy};
+            const hdnnp::Structure s = make_structure(positions, elements, cell, pbc, total_charge, u);
+            const auto ew = ewald_parameters(ewald, u);
+            decltype(p.compute(s, hdnnp::ComputeOptions{})) r;
+            {
+                py::gil_scoped_release release;
+                r = p.compute(s, options(forces, per_atom, ew));
+            }
+            return to_dict(r, s, u);
+        },
+        py::arg("positions"), py::arg("elements"), py::kw_only(), py::arg("cell") = py::none(), py::arg("pbc") = false,
+        py::arg("total_charge") = 0.0, py::arg("forces") = true, py::arg("per_atom") = false, py::arg("cflength") = 1.0,
+        py::arg("cfenergy") = 1.0, py::arg("ewald") = py::none(), kComputeDoc);
+}
+
 }  // namespace
 
 PYBIND11_MODULE(_hdnnp, m) {
@@ -364,25 +388,9 @@ PYBIND11_MODULE(_hdnnp, m) {
     pot.def(py::init([](const py::object& dir) { return Pot::load(path_string(dir)); }), py::arg("model_dir"),
             "Loads input.nn, scaling.data and the weights (3G/4G: weightse, hardness) of model_dir.");
     bind_common(pot);
+    bind_compute(pot);
     pot.def_property_readonly("directory", [](const Pot& p) { return p.model().directory; })
         .def_property_readonly("warnings", [](const Pot& p) { return p.model().warnings; }, "non-fatal remarks from loading")
-        .def(
-            "compute",
-            [](const Pot& p, const InArray& positions, const py::object& elements, const py::object& cell, const py::object& pbc,
-               double total_charge, bool forces, bool per_atom, double cflength, double cfenergy, const py::object& ewald) {
-                const Units u{cflength, cfenergy};
-                const hdnnp::Structure s = make_structure(positions, elements, cell, pbc, total_charge, u);
-                const auto ew = ewald_parameters(ewald, u);
-                hdnnp::Result r;
-                {
-                    py::gil_scoped_release release;
-                    r = p.compute(s, options(forces, per_atom, ew));
-                }
-                return to_dict(r, s, u);
-            },
-            py::arg("positions"), py::arg("elements"), py::kw_only(), py::arg("cell") = py::none(), py::arg("pbc") = false,
-            py::arg("total_charge") = 0.0, py::arg("forces") = true, py::arg("per_atom") = false, py::arg("cflength") = 1.0,
-            py::arg("cfenergy") = 1.0, py::arg("ewald") = py::none(), kComputeDoc)
         .def(
             "time_compute",
             [](const Pot& p, const InArray& positions, const py::object& elements, const py::object& cell, const py::object& pbc,
@@ -425,25 +433,9 @@ PYBIND11_MODULE(_hdnnp, m) {
                                    std::vector<std::string> d;
                                    for (std::size_t k = 0; k < c.size(); ++k) d.push_back(c.member(k).model().directory);
                                    return d;
-                               })
-        .def(
-            "compute",
-            [](const Com& c, const InArray& positions, const py::object& elements, const py::object& cell, const py::object& pbc,
-               double total_charge, bool forces, bool per_atom, double cflength, double cfenergy, const py::object& ewald) {
-                const Units u{cflength, cfenergy};
-                const hdnnp::Structure s = make_structure(positions, elements, cell, pbc, total_charge, u);
-                const auto ew = ewald_parameters(ewald, u);
-                hdnnp::CommitteeResult r;
-                {
-                    py::gil_scoped_release release;
-                    r = c.compute(s, options(forces, per_atom, ew));
-                }
-                return committee_dict(r, s, u);
-            },
-            py::arg("positions"), py::arg("elements"), py::kw_only(), py::arg("cell") = py::none(), py::arg("pbc") = false,
-            py::arg("total_charge") = 0.0, py::arg("forces") = true, py::arg("per_atom") = false, py::arg("cflength") = 1.0,
-            py::arg("cfenergy") = 1.0, py::arg("ewald") = py::none(), kComputeDoc);
+                               });
     bind_common(com);
+    bind_compute(com);
 
     py::class_<Reader>(m, "InputDataReader", "Streaming reader of an n2p2 input.data file: iterates over dicts, one per structure.")
         .def(py::init([](const py::object& path) { return std::make_unique<Reader>(path_string(path)); }), py::arg("path"))

@@ -48,7 +48,10 @@ def run_predict(model_dir, structures, tag, committee=()):
     cmd = [CLI, "predict", model_dir, structures, "-o", out]
     if committee:
         cmd += ["--committee", ",".join(committee)]
-    subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    # A sanitized build preloads the sanitizer runtime into the interpreter (python/CMakeLists.txt); the program
+    # has the runtime linked in and refuses a second one, so it runs without the preload.
+    env = {k: v for k, v in os.environ.items() if k != "LD_PRELOAD"}
+    subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env)
     return out
 
 
