@@ -55,7 +55,7 @@ prefixed() {  # a file behind a one-byte selector (scaling_data, weights harness
 predict_seed() {  # a model directory and the first structures of a data file as one fuzz_predict input
   bundle "$1"
   echo "@@ input.data"
-  awk '/^begin/{n++} n<=2' "$2" | head -c 16384
+  awk '/^begin/{n++} n<=2' "$2" | head -c 16384 || true  # head may close the pipe early (SIGPIPE)
 }
 for h in "${harnesses[@]}"; do
   mkdir -p "$seed_root/$h" "$build/corpus/$h" "$build/findings/$h"
