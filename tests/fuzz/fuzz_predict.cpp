@@ -10,12 +10,10 @@
 // finding. Structures with more than kMaxNeighbours expected neighbours per atom are skipped: they are legal
 // and merely slow (the fuzzer's 10 s timeout would report them as hangs).
 #include <cmath>
-#include <map>
-#include <memory>
 #include <sstream>
 #include <string>
-#include <vector>
 
+#include "fuzz_bundle.hpp"
 #include "fuzz_common.hpp"
 #include "hdnnp/io/input_data.hpp"
 #include "hdnnp/io/n2p2_model.hpp"
@@ -25,25 +23,6 @@ namespace {
 
 constexpr double kMaxNeighbours = 2000.0;
 constexpr std::size_t kMaxStructures = 8;
-
-std::map<std::string, std::string> split_bundle(const std::string& data) {
-    std::map<std::string, std::string> files;
-    std::string* current = nullptr;
-    std::size_t pos = 0;
-    while (pos < data.size()) {
-        std::size_t end = data.find('\n', pos);
-        if (end == std::string::npos) end = data.size();
-        const std::string line = data.substr(pos, end - pos);
-        if (line.rfind("@@ ", 0) == 0) {
-            current = &files[line.substr(3)];
-        } else if (current) {
-            *current += line;
-            *current += '\n';
-        }
-        pos = end + 1;
-    }
-    return files;
-}
 
 /// Expected neighbours per atom within rc (periodic: density x sphere; cluster: all atoms).
 double expected_neighbours(const hdnnp::Structure& s, double rc) {
@@ -69,35 +48,13 @@ void run_accepting_errors(F&& f) {
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
-    auto files = split_bundle(std::string(reinterpret_cast<const char*>(data), size));
-    std::vector<std::unique_ptr<std::istringstream>> streams;
-    auto open = [&](const std::string& name) -> std::istream& {
-        auto it = files.find(name);
-        streams.push_back(std::make_unique<std::istringstream>(it == files.end() ? std::string() : it->second));
-        return *streams.back();
-    };
-    auto numbered = [](const char* kind, int z) {
-        char buf[48];
-        std::snprintf(buf, sizeof buf, "%s.%03d.data", kind, z);
-        return std::string(buf);
-    };
+    hdnnp::fuzz::Bundle bundle(std::string(reinterpret_cast<const char*>(data), size), "input.nn");
     hdnnp::fuzz::run([&] {
         run_accepting_errors([&] {
-            std::istream& nn = open("input.nn");
-            std::istream& sc = open("scaling.data");
-            hdnnp::Model m = hdnnp::io::parse_n2p2_model(
-                nn, "input.nn", sc, "scaling.data",
-                [&](int z, std::string& name) -> std::istream& {
-                    name = numbered("weights", z);
-                    return open(name);
-                },
-                [&](const std::string& kind, int z, std::string& name) -> std::istream& {
-                    name = numbered(kind == "hardness" ? "hardness" : "weightse", z);
-                    return open(name);
-                });
+            hdnnp::Model m = bundle.parse_model();
             const double rc = m.cutoff_radius();
             const hdnnp::Potential<> pot(std::move(m));
-            std::istream& in = open("input.data");
+            std::istream& in = bundle.open("input.data");
             hdnnp::io::InputDataReader reader(in, "input.data");
             hdnnp::ComputeOptions opt;
             opt.forces = true;
