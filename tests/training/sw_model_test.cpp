@@ -14,6 +14,7 @@
 #include "hdnnp/io/input_data.hpp"
 #include "hdnnp/io/n2p2_model.hpp"
 #include "hdnnp/potential/potential.hpp"
+#include "support/shipped.hpp"
 
 using namespace hdnnp;
 
@@ -80,7 +81,11 @@ TEST_CASE("shipped sw-silicon reference data regenerate from the recipe's Stilli
     INFO("largest differences: positions " << worst.positions << " A, cell " << worst.lattice << " A, energy (relative) "
                                            << worst.energy << ", forces (relative to the largest) " << worst.forces << "; "
                                            << seconds << " s");
-    CHECK(worst.lattice <= 1e-12);
+    CHECK(worst.lattice <= 1e-12);  // cells are drawn, not integrated: exact with any toolchain
+    if (!test::toolchain_of_shipped_data()) {
+        WARN(test::kShippedToolchainNote);
+        return;
+    }
     CHECK(worst.positions <= 1e-9);
     CHECK(worst.energy <= 1e-12);
     CHECK(worst.forces <= 1e-9);
