@@ -40,11 +40,41 @@ const char* const kPredictUsage =
     "  --no-forces            energies only\n"
     "  --threads N            OpenMP threads (default: OMP_NUM_THREADS or all cores)\n"
     "  --max-warnings N       extrapolation warnings printed per structure (default 100; all are counted)\n"
+    "  --ewald auto|n2p2|balanced\n"
+    "                         3G/4G periodic cells: the Ewald width. auto (default): n2p2's parameters where the\n"
+    "                         dense charge solver runs (up to 512 atoms), parameters balanced for matrix-free\n"
+    "                         products beyond (same accuracy target, ewald_prec; n2p2's would cost O(N^2) per\n"
+    "                         product). Which was used is printed whenever it changes.\n"
+    "  --qeq-solver auto|dense|cg\n"
+    "                         4G charge equilibration: auto (default) is dense up to 512 atoms, CG beyond.\n"
+    "                         `--ewald n2p2 --qeq-solver dense` is n2p2's procedure at every size.\n"
     "  --committee DIR2[,DIR3...]\n"
     "                         evaluate MODEL_DIR with further models of the same symmetry functions as a\n"
     "                         committee: the usual files get the committee mean, committee.out the spreads\n"
     "                         (per structure the energy spread, per atom the force spread; population\n"
     "                         standard deviations over the members)\n";
+
+/// What the 3G/4G evaluations of periodic structures used (Ewald width, charge solver).
+struct ElectrostaticsLog {
+    std::size_t n2p2 = 0, balanced = 0;  ///< periodic structures per Ewald balance
+    std::string last;                    ///< the last choice printed
+};
+
+/// Prints the Ewald width and 4G solver of structure k whenever they differ from the previous structure's,
+/// and counts them.
+void report_electrostatics(const hdnnp::Model& m, const hdnnp::Structure& s, std::size_t k, const hdnnp::Result& r,
+                           ElectrostaticsLog& log) {
+    if (m.generation == hdnnp::Generation::second || !s.periodic) return;
+    const bool balanced = r.ewald_balance_used == hdnnp::EwaldBalance::matrix_free;
+    ++(balanced ? log.balanced : log.n2p2);
+    std::string choice = balanced ? "Ewald parameters balanced for matrix-free products" : "n2p2's Ewald parameters";
+    if (m.generation == hdnnp::Generation::fourth)
+        choice += r.solver_used == hdnnp::QeqSolverKind::dense ? ", dense charge solver" : ", CG charge solver";
+    if (choice == log.last) return;
+    log.last = choice;
+    std::fprintf(stderr, "hdnnp predict: from structure %zu (%zu atoms) on: %s (eta %.6g, r_c %.6g, k_c %.6g, %zu k-vectors)\n",
+                 k, s.size(), choice.c_str(), r.ewald.eta, r.ewald.real_cutoff, r.ewald.kspace_cutoff, r.n_kvectors);
+}
 
 struct StructureSource {
     std::unique_ptr<hdnnp::io::InputDataReader> data;
@@ -59,14 +89,9 @@ struct StructureSource {
 constexpr double kDenseNeighbours = 4000.0;
 
 /// Prints a warning if structure k (1-based) has more than kDenseNeighbours expected neighbours per atom
-/// within the cutoff rc: N (4/3) pi rc^3 / V in a cell, N - 1 in a cluster.
+/// within the cutoff rc (hdnnp::expected_neighbours; a degenerate cell is refused later by the potential).
 void warn_if_dense(const hdnnp::Structure& s, std::size_t k, double rc) {
-    double n = static_cast<double>(s.size()) - 1.0;
-    if (s.periodic) {
-        const double V = std::abs(s.volume());
-        if (!(V > 0.0)) return;  // the potential refuses a degenerate cell with its own message
-        n = static_cast<double>(s.size()) * (4.0 / 3.0) * M_PI * rc * rc * rc / V;
-    }
+    const double n = hdnnp::expected_neighbours(s, rc);
     if (n > kDenseNeighbours)
         std::fprintf(stderr,
                      "hdnnp: warning: structure %zu is pathologically dense: about %.0f neighbours per atom within the "
@@ -82,6 +107,7 @@ int predict(int argc, char** argv) {
     bool summary = false, forces = true;
     std::size_t max_warnings = 100;
     std::vector<std::string> committee;
+    hdnnp::ComputeOptions opt;
     for (int k = 0; k < argc; ++k) {
         const std::string a = argv[k];
         auto value = [&](const char* what) -> std::string {
@@ -96,6 +122,19 @@ int predict(int argc, char** argv) {
         else if (a == "--no-forces") forces = false;
         else if (a == "--threads") set_threads(value("a thread count"));
         else if (a == "--max-warnings") max_warnings = static_cast<std::size_t>(std::atol(value("a number").c_str()));
+        else if (a == "--ewald") {
+            const std::string v = value("auto, n2p2 or balanced");
+            if (v == "auto") opt.ewald_balance = hdnnp::EwaldBalance::automatic;
+            else if (v == "n2p2") opt.ewald_balance = hdnnp::EwaldBalance::n2p2;
+            else if (v == "balanced") opt.ewald_balance = hdnnp::EwaldBalance::matrix_free;
+            else throw hdnnp::Error("--ewald needs auto, n2p2 or balanced, got '" + v + "'");
+        } else if (a == "--qeq-solver") {
+            const std::string v = value("auto, dense or cg");
+            if (v == "auto") opt.solver = hdnnp::QeqSolverKind::automatic;
+            else if (v == "dense") opt.solver = hdnnp::QeqSolverKind::dense;
+            else if (v == "cg") opt.solver = hdnnp::QeqSolverKind::cg;
+            else throw hdnnp::Error("--qeq-solver needs auto, dense or cg, got '" + v + "'");
+        }
         else if (a == "--committee") {
             const std::string list = value("model directories separated by commas");
             for (std::size_t b = 0;;) {
@@ -162,11 +201,11 @@ int predict(int argc, char** argv) {
         for (auto& o : outputs) o->commit();
     };
 
-    hdnnp::ComputeOptions opt;
     opt.forces = forces;
     opt.max_extrapolation_records = max_warnings;
     hdnnp::Structure s;
     std::size_t conf = 0, atoms = 0, warnings = 0;
+    ElectrostaticsLog electrostatics;
     if (summary)
         std::printf("%6s %8s %24s %20s %14s %8s\n", "conf", "atoms", "energy", "energy/atom", "max|F|", "EW");
     for (;;) {
@@ -192,6 +231,7 @@ int predict(int argc, char** argv) {
             throw hdnnp::Error(msg);
         }
         ++conf;
+        report_electrostatics(model, s, conf, r, electrostatics);
         const std::vector<double>& charges = r.charges;  // 3G, 4G: predicted charges (nnatoms.out column 5)
         atoms += s.size();
         warnings += r.extrapolation_count;
@@ -215,6 +255,9 @@ int predict(int argc, char** argv) {
     if (conf == 0) throw hdnnp::Error(input + ": no structures found");
     std::fflush(stdout);
     const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    if (electrostatics.n2p2 + electrostatics.balanced > 0)
+        std::fprintf(stderr, "hdnnp predict: Ewald parameters: n2p2's for %zu, balanced for matrix-free products for %zu periodic structures\n",
+                     electrostatics.n2p2, electrostatics.balanced);
     if (warnings) std::cerr << "hdnnp: " << warnings << " extrapolation warnings (symmetry functions outside the scaling.data range)\n";
     std::fprintf(stderr, "hdnnp predict: %zu structures, %zu atoms, %.3f s; wrote %s/energy.out, nnforces.out, nnatoms.out%s%s%s\n", conf,
                  atoms, secs, outdir.c_str(), is_committee ? ", committee.out" : "", extxyz_out.empty() ? "" : ", ",

@@ -173,6 +173,9 @@ void PairHDNNP::settings(int narg, char **arg)
   committee_dirs.clear();
   spreadwarn = -1.0;
   maxspread = -1.0;
+  ewald = "auto";
+  qeq_solver = "auto";
+  electrostatics_used.clear();
   ew_total = ew_summary = 0;
 
   for (int iarg = 1; iarg < narg; iarg += 2) {
@@ -212,6 +215,14 @@ void PairHDNNP::settings(int narg, char **arg)
     } else if (key == "maxspread") {
       maxspread = utils::numeric(FLERR, value, false, lmp);
       if (maxspread < 0.0) error->all(FLERR, "Illegal pair_style hdnnp command: maxspread must be >= 0");
+    } else if (key == "ewald") {
+      ewald = value;
+      if (ewald != "auto" && ewald != "n2p2" && ewald != "balanced")
+        error->all(FLERR, "Illegal pair_style hdnnp command: ewald takes auto, n2p2 or balanced, not {}", value);
+    } else if (key == "qeq_solver") {
+      qeq_solver = value;
+      if (qeq_solver != "auto" && qeq_solver != "dense" && qeq_solver != "cg")
+        error->all(FLERR, "Illegal pair_style hdnnp command: qeq_solver takes auto, dense or cg, not {}", value);
     } else {
       error->all(FLERR, "Illegal pair_style hdnnp command: unknown keyword {}", key);
     }
@@ -563,12 +574,38 @@ void PairHDNNP::compute_gathered(int, int)
 
   hdnnp::ComputeOptions opt;
   opt.per_atom = true;
-  opt.solver = hdnnp::QeqSolverKind::automatic;
+  opt.ewald_balance = ewald == "n2p2"       ? hdnnp::EwaldBalance::n2p2
+                      : ewald == "balanced" ? hdnnp::EwaldBalance::matrix_free
+                                            : hdnnp::EwaldBalance::automatic;
+  opt.solver = qeq_solver == "dense" ? hdnnp::QeqSolverKind::dense
+               : qeq_solver == "cg"  ? hdnnp::QeqSolverKind::cg
+                                     : hdnnp::QeqSolverKind::automatic;
   hdnnp::CommitteeResult r;
   try {
     r = m.models->compute(s, opt);
   } catch (const std::exception &e) {
     error->one(FLERR, "pair_style hdnnp on rank {}, step {}: {}", comm->me, update->ntimestep, e.what());
+  }
+  // Say which Ewald width and 4G solver ran, whenever the choice changes (every rank made the same one).
+  if (s.periodic || !r.electronegativities.empty()) {
+    std::string used;
+    if (s.periodic)
+      used = r.ewald_balance_used == hdnnp::EwaldBalance::matrix_free
+                 ? "Ewald parameters balanced for matrix-free products"
+                 : "n2p2's Ewald parameters";
+    if (!r.electronegativities.empty())
+      used += std::string(used.empty() ? "" : ", ") +
+              (r.solver_used == hdnnp::QeqSolverKind::dense ? "dense charge solver" : "CG charge solver");
+    if (used != electrostatics_used) {
+      electrostatics_used = used;
+      if (comm->me == 0) {
+        std::string msg = fmt::format("pair_style hdnnp: step {}, {} atoms: {}", update->ntimestep, s.size(), used);
+        if (s.periodic)
+          msg += fmt::format(" (eta {:.6g}, r_c {:.6g}, k_c {:.6g} in model units, {} k-vectors)", r.ewald.eta,
+                             r.ewald.real_cutoff, r.ewald.kspace_cutoff, r.n_kvectors);
+        utils::logmesg(lmp, msg + "\n");
+      }
+    }
   }
 
   // This rank's atoms: forces, per-atom energies and virials; the global energy and virial are their sums.

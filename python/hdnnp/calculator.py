@@ -25,9 +25,13 @@ periodicity raises hdnnp.StructureError.
 Total charge (3G/4G): the charge parameter if given, else atoms.info['charge'] (as hdnnp.io sets it
 from input.data), else 0.
 
-Ewald sums (3G/4G periodic cells): by default the model's parameters (n2p2's choice from ewald_prec), which
-depend on the cell volume; results['ewald'] holds those used (eta [Å], real_cutoff [Å], kspace_cutoff
-[1/Å]). The stress is the strain derivative of the energy at fixed parameters; to make the energy of
+Ewald sums (3G/4G periodic cells): by default (ewald=None or 'auto') the model's parameters for its accuracy
+target (ewald_prec), which depend on the cell volume: n2p2's choice up to 512 atoms (where the dense charge
+solver runs), balanced for matrix-free products beyond (n2p2's would cost O(N^2) per product; results agree
+within the Ewald precision). ewald='n2p2' or 'balanced' forces one; qeq_solver='dense' or 'cg' forces the 4G
+solver (ewald='n2p2', qeq_solver='dense' is n2p2's procedure at every size). results['ewald'] holds the
+parameters used (eta [Å], real_cutoff [Å], kspace_cutoff [1/Å]), results['ewald_balance'] and
+results['qeq_solver'] what was chosen. The stress is the strain derivative of the energy at fixed parameters; to make the energy of
 a changing cell (cell relaxation, NPT) exactly consistent with it, fix them: HDNNP(..., ewald=(eta, rc, kc)).
 
 Forces (and stress) are computed when a property that needs them is asked for (forces, stress, stresses,
@@ -49,19 +53,23 @@ class HDNNP(Calculator):
 
     implemented_properties = ["energy", "free_energy", "energies", "forces", "stress", "stresses", "charges"]
     committee_properties = ["energy_spread", "force_spread"]
-    default_parameters = {"cflength": 1.0, "cfenergy": 1.0, "committee": None, "charge": None, "ewald": None}
+    default_parameters = {"cflength": 1.0, "cfenergy": 1.0, "committee": None, "charge": None, "ewald": None,
+                          "qeq_solver": "auto"}
     nolabel = True
     _force_properties = ("forces", "stress", "stresses", "force_spread")
 
-    def __init__(self, model_dir, cflength=1.0, cfenergy=1.0, committee=None, charge=None, ewald=None, **kwargs):
+    def __init__(self, model_dir, cflength=1.0, cfenergy=1.0, committee=None, charge=None, ewald=None, qeq_solver="auto",
+                 **kwargs):
         """model_dir: n2p2 model directory; cflength, cfenergy: model length per Å and model energy per eV;
         committee: further model directories with the same symmetry functions (a committee with model_dir);
         charge: total charge [e] for 3G/4G models (None: atoms.info.get('charge', 0)); ewald: None (3G/4G
-        periodic cells: the model's Ewald parameters, chosen anew for each volume) or fixed (eta [Å],
-        real_cutoff [Å], kspace_cutoff [1/Å])."""
+        periodic cells: the model's Ewald parameters, chosen anew for each volume), 'auto' (the same), 'n2p2',
+        'balanced', or fixed (eta [Å], real_cutoff [Å], kspace_cutoff [1/Å]); qeq_solver (4G): 'auto', 'dense'
+        or 'cg'."""
         self.model_dir = os.fspath(model_dir)
         self.model = None
-        Calculator.__init__(self, cflength=cflength, cfenergy=cfenergy, committee=committee, charge=charge, ewald=ewald, **kwargs)
+        Calculator.__init__(self, cflength=cflength, cfenergy=cfenergy, committee=committee, charge=charge, ewald=ewald,
+                            qeq_solver=qeq_solver, **kwargs)
         self._load()
 
     def _load(self):
@@ -112,4 +120,5 @@ class HDNNP(Calculator):
             cflength=self.parameters.cflength,
             cfenergy=self.parameters.cfenergy,
             ewald=self.parameters.ewald,
+            qeq_solver=self.parameters.qeq_solver,
         )

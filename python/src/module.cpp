@@ -24,6 +24,8 @@
 //   stresses (N, 6)       forces, periodic, per_atom   -W_i/V (symmetric part), summing to stress (ASE's lj.py convention)
 //   charges (N), electrostatic_energy        3G/4G
 //   ewald (eta, real_cutoff, kspace_cutoff)  3G/4G periodic: the Ewald parameters used [length, length, 1/length]
+//   ewald_balance                            3G/4G periodic: 'n2p2' or 'balanced' (what `ewald='auto'` chose)
+//   qeq_solver                               4G: 'dense' or 'cg' (what qeq_solver='auto' chose)
 //   extrapolation_count, extrapolation_warnings (n2p2's warning lines, only when the count is non-zero)
 //   energy_spread, force_spread (N), member_energies (M)    committees
 #include <pybind11/numpy.h>
@@ -151,22 +153,48 @@ hdnnp::Structure make_structure(const InArray& positions, const py::handle& elem
     return s;
 }
 
-/// Fixed Ewald parameters (eta, real_cutoff, kspace_cutoff) in the caller's units, converted to the model's;
-/// nullopt for None (the model's own choice, which depends on the volume).
-std::optional<hdnnp::EwaldParameters> ewald_parameters(const py::handle& ewald, const Units& u) {
-    if (ewald.is_none()) return std::nullopt;
+/// The `ewald` argument: None or "auto" (the model's parameters for this volume, n2p2's up to 512 atoms and
+/// balanced for matrix-free products beyond), "n2p2", "balanced", or fixed (eta, real_cutoff, kspace_cutoff)
+/// in the caller's units (converted to the model's).
+struct EwaldChoice {
+    hdnnp::EwaldBalance balance = hdnnp::EwaldBalance::automatic;
+    std::optional<hdnnp::EwaldParameters> fixed;
+};
+
+EwaldChoice ewald_choice(const py::handle& ewald, const Units& u) {
+    EwaldChoice c;
+    if (ewald.is_none()) return c;
+    if (py::isinstance<py::str>(ewald)) {
+        const std::string v = py::cast<std::string>(ewald);
+        if (v == "auto") c.balance = hdnnp::EwaldBalance::automatic;
+        else if (v == "n2p2") c.balance = hdnnp::EwaldBalance::n2p2;
+        else if (v == "balanced") c.balance = hdnnp::EwaldBalance::matrix_free;
+        else throw hdnnp::Error("ewald: expected None, 'auto', 'n2p2', 'balanced' or (eta, real_cutoff, kspace_cutoff), got '" + v + "'");
+        return c;
+    }
     const auto p = py::cast<std::vector<double>>(ewald);
     if (p.size() != 3 || !(p[0] > 0.0) || !(p[1] > 0.0) || !(p[2] > 0.0))
         throw hdnnp::Error("ewald: expected three positive numbers (eta, real_cutoff, kspace_cutoff)");
-    return hdnnp::EwaldParameters{p[0] * u.length, p[1] * u.length, p[2] / u.length};
+    c.fixed = hdnnp::EwaldParameters{p[0] * u.length, p[1] * u.length, p[2] / u.length};
+    return c;
+}
+
+/// The `qeq_solver` argument: "auto" (dense up to 512 atoms, CG beyond), "dense" or "cg".
+hdnnp::QeqSolverKind qeq_solver(const std::string& v) {
+    if (v == "auto") return hdnnp::QeqSolverKind::automatic;
+    if (v == "dense") return hdnnp::QeqSolverKind::dense;
+    if (v == "cg") return hdnnp::QeqSolverKind::cg;
+    throw hdnnp::Error("qeq_solver: expected 'auto', 'dense' or 'cg', got '" + v + "'");
 }
 
 /// The options of one call; `ewald` must outlive their use.
-hdnnp::ComputeOptions options(bool forces, bool per_atom, const std::optional<hdnnp::EwaldParameters>& ewald) {
+hdnnp::ComputeOptions options(bool forces, bool per_atom, const EwaldChoice& ewald, hdnnp::QeqSolverKind solver) {
     hdnnp::ComputeOptions opt;
     opt.forces = forces;
     opt.per_atom = per_atom;
-    if (ewald) opt.ewald = &*ewald;
+    opt.ewald_balance = ewald.balance;
+    opt.solver = solver;
+    if (ewald.fixed) opt.ewald = &*ewald.fixed;
     return opt;
 }
 
@@ -220,7 +248,11 @@ py::dict to_dict(hdnnp::Result& r, const hdnnp::Structure& s, const Units& u) {
     if (!r.charges.empty()) {
         d["charges"] = take(std::move(r.charges), {n});
         d["electrostatic_energy"] = r.electrostatic_energy / u.energy;
-        if (s.periodic) d["ewald"] = py::make_tuple(r.ewald.eta / u.length, r.ewald.real_cutoff / u.length, r.ewald.kspace_cutoff * u.length);
+        if (s.periodic) {
+            d["ewald"] = py::make_tuple(r.ewald.eta / u.length, r.ewald.real_cutoff / u.length, r.ewald.kspace_cutoff * u.length);
+            d["ewald_balance"] = hdnnp::ewald_balance_name(r.ewald_balance_used);
+        }
+        if (!r.electronegativities.empty()) d["qeq_solver"] = r.solver_used == hdnnp::QeqSolverKind::dense ? "dense" : "cg";
     }
     d["extrapolation_count"] = r.extrapolation_count;
     if (r.extrapolation_count > 0) {
@@ -311,9 +343,11 @@ positions: (N, 3) in the caller's length unit; elements: atomic numbers or symbo
 cell: (3, 3) rows a, b, c (ignored unless pbc); pbc: True, False or three equal bools (mixed
 periodicity raises StructureError); total_charge [e] (3G/4G); forces: compute forces, virial and
 stress; per_atom: per-atom energies ('energies') and, periodic with forces, per-atom stresses
-('stresses'); cflength, cfenergy: model length (energy) per caller length (energy); ewald: None
-(3G/4G periodic: the model's Ewald parameters for this volume) or fixed (eta, real_cutoff,
-kspace_cutoff) in the caller's length and 1/length.
+('stresses'); cflength, cfenergy: model length (energy) per caller length (energy); ewald (3G/4G
+periodic): None or 'auto' (the model's parameters for this volume: n2p2's up to 512 atoms, balanced
+for matrix-free products beyond, same accuracy target), 'n2p2', 'balanced', or fixed (eta,
+real_cutoff, kspace_cutoff) in the caller's length and 1/length; qeq_solver (4G): 'auto' (dense up to
+512 atoms, CG beyond), 'dense' or 'cg'. ewald='n2p2', qeq_solver='dense' is n2p2's procedure.
 Returns a dict of floats and numpy arrays in the caller's units (see the module docstring).)";
 
 const hdnnp::Model& p_model(const Pot& p) { return p.model(); }
@@ -336,20 +370,22 @@ template <class Cls> void bind_compute(Cls& c) {
     c.def(
         "compute",
         [](const P& p, const InArray& positions, const py::object& elements, const py::object& cell, const py::object& pbc,
-           double total_charge, bool forces, bool per_atom, double cflength, double cfenergy, const py::object& ewald) {
+           double total_charge, bool forces, bool per_atom, double cflength, double cfenergy, const py::object& ewald,
+           const std::string& solver) {
             const Units u{cflength, cfenergy};
             const hdnnp::Structure s = make_structure(positions, elements, cell, pbc, total_charge, u);
-            const auto ew = ewald_parameters(ewald, u);
+            const EwaldChoice ew = ewald_choice(ewald, u);
+            const hdnnp::QeqSolverKind sk = qeq_solver(solver);
             decltype(p.compute(s, hdnnp::ComputeOptions{})) r;
             {
                 py::gil_scoped_release release;
-                r = p.compute(s, options(forces, per_atom, ew));
+                r = p.compute(s, options(forces, per_atom, ew, sk));
             }
             return to_dict(r, s, u);
         },
         py::arg("positions"), py::arg("elements"), py::kw_only(), py::arg("cell") = py::none(), py::arg("pbc") = false,
         py::arg("total_charge") = 0.0, py::arg("forces") = true, py::arg("per_atom") = false, py::arg("cflength") = 1.0,
-        py::arg("cfenergy") = 1.0, py::arg("ewald") = py::none(), kComputeDoc);
+        py::arg("cfenergy") = 1.0, py::arg("ewald") = py::none(), py::arg("qeq_solver") = "auto", kComputeDoc);
 }
 
 }  // namespace
@@ -398,7 +434,7 @@ PYBIND11_MODULE(_hdnnp, m) {
                 // The bare library call for benchmarks/ase_overhead.py: the Structure is built once, then
                 // Potential::compute(structure) is timed `repeats` times in C++ (no Python in the loop).
                 const hdnnp::Structure s = make_structure(positions, elements, cell, pbc, total_charge, Units{});
-                const hdnnp::ComputeOptions opt = options(true, per_atom, std::nullopt);
+                const hdnnp::ComputeOptions opt = options(true, per_atom, EwaldChoice{}, hdnnp::QeqSolverKind::automatic);
                 auto now = [cpu] {
                     if (cpu) return static_cast<double>(std::clock()) / CLOCKS_PER_SEC;
                     return std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch()).count();

@@ -144,6 +144,32 @@ class Units(unittest.TestCase):
         self.assertLess(max_rel(ase_units.get_potential_energies() * E, native.get_potential_energies()), 1e-12)
 
 
+class EwaldChoice(unittest.TestCase):
+    """3G/4G periodic cells: the Ewald width and 4G solver ('auto' by default) are reported and can be forced."""
+
+    def test_auto_n2p2_balanced(self):
+        model = support.predict_dir("H2O_RPBE-D3_4G")  # 384 atoms: n2p2's procedure by default
+        atoms = read_input_data(os.path.join(model, "input.data"))[0]
+        auto = HDNNP(model)
+        auto.calculate(atoms, ["energy", "forces"])
+        self.assertEqual(auto.results["ewald_balance"], "n2p2")
+        self.assertEqual(auto.results["qeq_solver"], "dense")
+        exact = HDNNP(model, ewald="n2p2", qeq_solver="dense")
+        exact.calculate(atoms, ["energy", "forces"])
+        self.assertEqual(exact.results["energy"], auto.results["energy"])
+        balanced = HDNNP(model, ewald="balanced", qeq_solver="cg")
+        balanced.calculate(atoms, ["energy", "forces"])
+        self.assertEqual(balanced.results["ewald_balance"], "balanced")
+        self.assertEqual(balanced.results["qeq_solver"], "cg")
+        self.assertLess(balanced.results["ewald"][0], 0.5 * auto.results["ewald"][0])  # another width
+        # Same accuracy target (the model's RMS force error 1e-5 Ha/bohr): within 2 eps_F RMS of each other.
+        rms = np.sqrt(np.mean((balanced.results["forces"] - auto.results["forces"]) ** 2))
+        self.assertLess(rms, 2e-5)
+        for bad in ({"ewald": "fast"}, {"qeq_solver": "lu"}):
+            with self.assertRaises(Exception):
+                HDNNP(model, **bad).calculate(atoms, ["energy"])
+
+
 class NoCopies(unittest.TestCase):
     def test_arrays_own_the_library_vectors(self):
         model = support.predict_dir("Carbon_chain_4G")

@@ -250,3 +250,39 @@ TEST_CASE("hdnnp predict on a 3G model writes the energies, forces and charges o
         CHECK(std::abs(qsum - structures[k].total_charge) <= 1e-12);
     }
 }
+
+TEST_CASE("hdnnp predict says which Ewald width and 4G solver it used, and --ewald / --qeq-solver force them", "[cli][4g]") {
+    const std::string dir = test::predict_dir("H2O_RPBE-D3_4G");  // 384 atoms: n2p2's procedure by default
+    const fs::path out = fresh_dir("ewald_choice");
+    REQUIRE(run("predict " + dir + " " + dir + "/input.data -o " + out.string(), out / "log") == 0);
+    const std::string log = slurp(out / "log");
+    INFO(log);
+    CHECK(log.find("from structure 1 (384 atoms) on: n2p2's Ewald parameters, dense charge solver (eta ") != std::string::npos);
+    CHECK(log.find("Ewald parameters: n2p2's for 1, balanced for matrix-free products for 0 periodic structures") !=
+          std::string::npos);
+
+    const fs::path bal = fresh_dir("ewald_balanced");
+    REQUIRE(run("predict " + dir + " " + dir + "/input.data -o " + bal.string() + " --ewald balanced --qeq-solver cg",
+                bal / "log") == 0);
+    const std::string blog = slurp(bal / "log");
+    INFO(blog);
+    CHECK(blog.find("on: Ewald parameters balanced for matrix-free products, CG charge solver (eta ") != std::string::npos);
+    // Same accuracy target (RMS force error eps_F = 1e-5 Ha/bohr of the model's ewald_prec): within 2 eps_F RMS of
+    // n2p2's forces, and not identical (another width was really used).
+    const auto f = test::read_out_table((bal / "nnforces.out").string());
+    const auto f_ref = test::read_out_table(dir + "/expected/nnforces.out");
+    REQUIRE(f.size() == f_ref.size());
+    double rms = 0.0;
+    for (std::size_t i = 0; i < f.size(); ++i)
+        for (int k = 5; k < 8; ++k) rms += std::pow(f[i][k] - f_ref[i][k], 2);
+    rms = std::sqrt(rms / (3.0 * static_cast<double>(f.size())));
+    std::printf("hdnnp predict --ewald balanced, H2O_RPBE-D3_4G: RMS force difference to n2p2 %.3e Ha/bohr\n", rms);
+    CHECK(rms <= 2e-5);
+    CHECK(rms > 1e-9);
+
+    const fs::path bad = fresh_dir("ewald_bad");
+    CHECK(run("predict " + dir + " " + dir + "/input.data -o " + bad.string() + " --ewald fast", bad / "log") != 0);
+    CHECK(slurp(bad / "log").find("--ewald needs auto, n2p2 or balanced, got 'fast'") != std::string::npos);
+    CHECK(run("predict " + dir + " " + dir + "/input.data -o " + bad.string() + " --qeq-solver lu", bad / "log") != 0);
+    CHECK(slurp(bad / "log").find("--qeq-solver needs auto, dense or cg, got 'lu'") != std::string::npos);
+}

@@ -31,6 +31,15 @@ double max_charge_diff(const Result4G& a, const Result4G& b) {
     return d;
 }
 
+/// Ewald parameters for H2O_RPBE-D3_4G with truncation errors below round-off (a converged reference).
+EwaldParameters converged_ewald() {
+    EwaldParameters p;
+    p.eta = 3.0;
+    p.real_cutoff = 6.0 * std::sqrt(2.0) * 3.0;
+    p.kspace_cutoff = 6.0 * std::sqrt(2.0) / 3.0;
+    return p;
+}
+
 /// The documented bound: max |F_cg(tol) - F_exact| <= kForceErrorPerTol tol (H2O_RPBE-D3_4G, Ha/bohr).
 constexpr double kForceErrorPerTol = 0.1;
 
@@ -43,6 +52,7 @@ TEST_CASE("the CG force error is first order in the tolerance and below the docu
     const Result4G dense = pot.compute(s);
     ComputeOptions4G opt;
     opt.solver = QeqSolverKind::cg;
+    opt.ewald_balance = EwaldBalance::n2p2;  // the dense solver's parameters: only the tolerance differs
     double last = 1e300;
     for (double tol : {1e-4, 1e-6, 1e-8, 1e-10}) {
         opt.cg_tolerance = tol;
@@ -119,10 +129,7 @@ TEST_CASE("Ewald parameters balanced for matrix-free products meet the same accu
     const Structure s = io::read_input_data(dir + "/input.data").at(0);
     const double sigma_max = pot.model().max_gauss_width();
     // Converged reference: truncation errors below round-off.
-    EwaldParameters tight;
-    tight.eta = 3.0;
-    tight.real_cutoff = 6.0 * std::sqrt(2.0) * 3.0;
-    tight.kspace_cutoff = 6.0 * std::sqrt(2.0) / 3.0;
+    const EwaldParameters tight = converged_ewald();
     ComputeOptions4G opt;
     opt.ewald = &tight;
     const Result4G ref = pot.compute(s, opt);
@@ -152,4 +159,62 @@ TEST_CASE("Ewald parameters balanced for matrix-free products meet the same accu
     const EwaldParameters n1 = ewald_parameters(es, V, s.size(), 1.0, sigma_max);
     const EwaldParameters n32 = ewald_parameters(es, 32.0 * V, 32 * s.size(), 1.0, sigma_max);
     CHECK(std::log(n32.eta / n1.eta) / std::log(32.0) == Approx(1.0 / 3.0).margin(0.01));
+}
+
+TEST_CASE("the automatic Ewald choice: n2p2's procedure with the dense solver, the balanced width with CG, both within the model's Ewald precision",
+          "[electrostatics][cg]") {
+    const std::string dir = test::predict_dir("H2O_RPBE-D3_4G");
+    const auto pot = Potential4G<>::load(dir);
+    const Structure s = io::read_input_data(dir + "/input.data").at(0);
+    // Defaults at 384 atoms (<= dense_max_atoms): exactly n2p2's procedure.
+    const Result4G def = pot.compute(s);
+    ComputeOptions4G exact;
+    exact.reproduce_n2p2();
+    const Result4G n2 = pot.compute(s, exact);
+    CHECK(def.solver_used == QeqSolverKind::dense);
+    CHECK(def.ewald_balance_used == EwaldBalance::n2p2);
+    CHECK(def.energy == n2.energy);
+    CHECK(max_force_diff(def, n2) == 0.0);
+    // Beyond dense_max_atoms: CG with the width balanced for matrix-free products.
+    ComputeOptions4G large;
+    large.dense_max_atoms = s.size() - 1;
+    const Result4G bal = pot.compute(s, large);
+    CHECK(bal.solver_used == QeqSolverKind::cg);
+    CHECK(bal.ewald_balance_used == EwaldBalance::matrix_free);
+    const EwaldParameters expected = pot.ewald_parameters_for(s, EwaldBalance::matrix_free);
+    CHECK(bal.ewald.eta == expected.eta);
+    CHECK(bal.ewald.real_cutoff == expected.real_cutoff);
+    CHECK(pot.ewald_parameters_for(s, EwaldBalance::automatic, large.dense_max_atoms).eta == expected.eta);
+    CHECK(bal.ewald.eta < 0.5 * n2.ewald.eta);  // a different width: n2p2's grows as N^(1/3), this one as N^(1/6)
+    // reproduce_n2p2() keeps n2p2's procedure at that size too.
+    ComputeOptions4G exact_large = large;
+    exact_large.reproduce_n2p2();
+    const Result4G n2_large = pot.compute(s, exact_large);
+    CHECK(n2_large.solver_used == QeqSolverKind::dense);
+    CHECK(n2_large.energy == n2.energy);
+    // Both within the accuracy target (RMS force error eps_F) of a converged Ewald sum, so within 2 eps_F RMS
+    // of each other; energies and charges agree at the level the force target implies.
+    const EwaldParameters tight = converged_ewald();
+    ComputeOptions4G conv;
+    conv.ewald = &tight;
+    const Result4G ref = pot.compute(s, conv);
+    auto rms = [&](const Result4G& a, const Result4G& b) {
+        double r = 0.0;
+        for (std::size_t i = 0; i < s.size(); ++i)
+            for (int k = 0; k < 3; ++k) r += std::pow(a.forces[i][k] - b.forces[i][k], 2);
+        return std::sqrt(r / (3.0 * static_cast<double>(s.size())));
+    };
+    const double eps = pot.model().electrostatics.ewald.precision;
+    const double natoms = static_cast<double>(s.size());
+    std::printf("H2O 4G (384 atoms): n2p2 eta %.3f (%zu k), balanced eta %.3f (%zu k); RMS dF vs converged: n2p2 %.3e, balanced "
+                "%.3e, between them %.3e (eps_F %.0e); |dE|/N %.3e, max|dQ| %.3e\n",
+                n2.ewald.eta, n2.n_kvectors, bal.ewald.eta, bal.n_kvectors, rms(n2, ref), rms(bal, ref), rms(bal, n2), eps,
+                std::abs(bal.energy - n2.energy) / natoms, max_charge_diff(bal, n2));
+    CHECK(rms(n2, ref) <= eps);
+    CHECK(rms(bal, ref) <= eps);
+    CHECK(rms(bal, n2) <= 2.0 * eps);
+    // ewald_parameters() itself refuses the unresolved choice.
+    EwaldSettings es = pot.model().electrostatics.ewald;
+    es.balance = EwaldBalance::automatic;
+    CHECK_THROWS_AS(ewald_parameters(es, s.volume(), s.size(), 1.0, 1.0), Error);
 }

@@ -226,6 +226,13 @@ TEST_CASE("3G energy, forces and stress do not depend on the Ewald splitting par
         o2.ewald = &p2;
         const Result3G r1 = pot.compute(box, o1), r2 = pot.compute(box, o2);
         const Result3G r3 = pot.compute(box, o3);  // the model's own parameters (Jackson-Catlow, eps 1e-6)
+        ComputeOptions3G o4;  // beyond dense_max_atoms: the width balanced for matrix-free products
+        o4.dense_max_atoms = box.size() - 1;
+        const Result3G r4 = pot.compute(box, o4);
+        CHECK(r3.ewald_balance_used == EwaldBalance::n2p2);
+        CHECK(r4.ewald_balance_used == EwaldBalance::matrix_free);
+        CHECK(r4.ewald.eta != r3.ewald.eta);
+        const double balanced_err = std::abs(r4.electrostatic_energy - r1.electrostatic_energy);
         double df = 0.0, ds = 0.0;
         for (std::size_t i = 0; i < box.size(); ++i)
             for (int k = 0; k < 3; ++k) df = std::max(df, std::abs(r1.forces[i][k] - r2.forces[i][k]));
@@ -235,13 +242,21 @@ TEST_CASE("3G energy, forces and stress do not depend on the Ewald splitting par
         const double rel_elec = std::abs(r1.electrostatic_energy - r2.electrostatic_energy) / std::abs(r1.electrostatic_energy);
         const double model_err = std::abs(r3.electrostatic_energy - r1.electrostatic_energy);
         std::printf("%-20s eta 2 vs 3.5: dE/E = %.2e, dE_elec/E_elec = %.2e, max dF = %.2e, max dsigma = %.2e; "
-                    "model's eta %.3f: |dE_elec| = %.2e\n",
-                    v.name.c_str(), rel, rel_elec, df, ds, r3.ewald.eta, model_err);
+                    "model's eta %.3f: |dE_elec| = %.2e; balanced eta %.3f: |dE_elec| = %.2e\n",
+                    v.name.c_str(), rel, rel_elec, df, ds, r3.ewald.eta, model_err, r4.ewald.eta, balanced_err);
         CHECK(rel <= 1e-12);
         CHECK(rel_elec <= 1e-10);
         CHECK(df <= 1e-10);
         CHECK(ds <= 1e-11);
         CHECK(model_err <= 1e-5 * std::abs(r1.electrostatic_energy));
+        // Jackson-Catlow (method 0) bounds every truncated term by eps relative to its sum, whose scale is the
+        // self term k_e sqrt(2/pi) sum Q^2 / eta: the balanced width meets that target as n2p2's does.
+        double q2 = 0.0;
+        for (double q : r1.charges) q2 += q * q;
+        const double eps = pot.model().electrostatics.ewald.precision;
+        auto self = [&](double eta) { return std::sqrt(2.0 / M_PI) * q2 / eta; };
+        CHECK(model_err <= eps * self(r3.ewald.eta));
+        CHECK(balanced_err <= eps * self(r4.ewald.eta));
     }
 }
 

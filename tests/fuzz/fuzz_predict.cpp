@@ -24,14 +24,6 @@ namespace {
 constexpr double kMaxNeighbours = 2000.0;
 constexpr std::size_t kMaxStructures = 8;
 
-/// Expected neighbours per atom within rc (periodic: density x sphere; cluster: all atoms).
-double expected_neighbours(const hdnnp::Structure& s, double rc) {
-    if (!s.periodic) return static_cast<double>(s.size());
-    const double V = std::abs(s.volume());
-    if (!(V > 0.0)) return 0.0;  // refused by the potential as a degenerate cell
-    return static_cast<double>(s.size()) * (4.0 / 3.0) * M_PI * rc * rc * rc / V;
-}
-
 /// Runs f(); any hdnnp::Error with a message is an expected outcome (ParseErrors must name their file).
 template <class F>
 void run_accepting_errors(F&& f) {
@@ -60,7 +52,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
             opt.forces = true;
             hdnnp::Structure s;
             for (std::size_t k = 0; k < kMaxStructures && reader.next(s); ++k) {
-                if (expected_neighbours(s, rc) > kMaxNeighbours) continue;
+                if (hdnnp::expected_neighbours(s, rc) > kMaxNeighbours) continue;
                 run_accepting_errors([&] {
                     const hdnnp::Result r = pot.compute(s, opt);
                     if (r.forces.size() != s.size()) hdnnp::fuzz::finding("forces do not have one row per atom");

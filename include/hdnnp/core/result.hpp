@@ -34,9 +34,18 @@ struct EwaldParameters {
 
 /// Which cost the Ewald width balances (see electrostatics/ewald.hpp). No effect with a fixed real_cutoff.
 enum class EwaldBalance {
-    n2p2,        ///< n2p2's choice (building the dense matrix; eta ~ N^(1/3) at fixed density)
-    matrix_free  ///< one matrix-free product C u (eta ~ N^(1/6), O(N^1.5) per product): for the CG solver
+    n2p2,         ///< n2p2's choice (building the dense matrix; eta ~ N^(1/3) at fixed density)
+    matrix_free,  ///< one matrix-free product C u (eta ~ N^(1/6), O(N^1.5) per product): for the CG solver
+    /// ComputeOptions only: n2p2 where the dense matrix is built (4G dense solver; 3G up to dense_max_atoms
+    /// atoms), matrix_free where the charges come from matrix-free products (4G CG solver; larger 3G
+    /// structures), where n2p2's width would make every product O(N^2). Result::ewald_balance_used says which.
+    automatic
 };
+
+/// Name of a balance as the tools print it ("n2p2", "balanced", "auto").
+inline const char* ewald_balance_name(EwaldBalance b) {
+    return b == EwaldBalance::n2p2 ? "n2p2" : b == EwaldBalance::matrix_free ? "balanced" : "auto";
+}
 
 /// 4G: how the charge-equilibration system is solved (see potential/charges.hpp).
 enum class QeqSolverKind { dense, cg, automatic };
@@ -84,6 +93,8 @@ struct Result {
     std::size_t n_kvectors = 0;              ///< half-sphere k-vectors used (periodic)
     CGStats qeq_stats, adjoint_stats;        ///< 4G: CG solver statistics
     QeqSolverKind solver_used = QeqSolverKind::dense;  ///< 4G: dense or cg (what `automatic` picked)
+    EwaldBalance ewald_balance_used = EwaldBalance::n2p2;  ///< 3G/4G periodic: n2p2 or matrix_free (ignored
+                                                           ///< when ComputeOptions::ewald fixed the parameters)
     /// 3G/4G wall-clock seconds: descriptors and charge networks; Coulomb matrix (dense) or operator setup;
     /// factorisation and charge solve; short networks, adjoint solve and forces.
     double time_descriptors = 0.0, time_matrix = 0.0, time_solve = 0.0, time_forces = 0.0;
@@ -99,12 +110,15 @@ struct ComputeOptions {
 
     // ---- 3G and 4G
     const EwaldParameters* ewald = nullptr;  ///< periodic: use these instead of the model's parameter choice
-    /// Periodic, without `ewald`: what the model's Ewald width balances. n2p2 (default) reproduces n2p2;
-    /// matrix_free gives O(N^1.5) CG products (same accuracy target, other eta, r_c, k_c). 4G only.
-    EwaldBalance ewald_balance = EwaldBalance::n2p2;
+    /// Periodic, without `ewald`: what the model's Ewald width balances (same accuracy target, other eta,
+    /// r_c, k_c). automatic (default): n2p2's parameters with the dense solver (every structure of up to
+    /// dense_max_atoms atoms), matrix_free beyond (O(N^1.5) products instead of O(N^2)); results agree within
+    /// the model's Ewald precision. n2p2 forces n2p2's choice (see reproduce_n2p2()).
+    EwaldBalance ewald_balance = EwaldBalance::automatic;
     // ---- 4G
-    QeqSolverKind solver = QeqSolverKind::dense;
-    std::size_t dense_max_atoms = 512;      ///< automatic: the dense solver up to this many atoms, CG beyond
+    /// automatic (default): dense up to dense_max_atoms atoms, CG beyond (O(N^3) against a few products).
+    QeqSolverKind solver = QeqSolverKind::automatic;
+    std::size_t dense_max_atoms = 512;      ///< automatic: the dense solver and n2p2's Ewald width up to this many atoms
     double cg_tolerance = 1e-12;            ///< CG: relative residual on the neutral subspace
     std::size_t cg_max_iterations = 10000;  ///< CG: iteration limit (an Error when reached)
     const std::vector<double>* initial_charges = nullptr;  ///< CG warm start, shape (N) [e] (e.g. the previous step)
@@ -112,6 +126,13 @@ struct ComputeOptions {
     /// Weight of an atom's pair with each of its own periodic images in E_screen: 1 as in n2p2 (both n and
     /// -n count fully), 0.5 for the pair-counting value. Matters only if a lattice vector is shorter than r_out.
     double screening_self_image_weight = 1.0;
+
+    /// n2p2's exact procedure at every size: its Ewald parameters and the dense charge solver (O(N^3)).
+    ComputeOptions& reproduce_n2p2() {
+        ewald_balance = EwaldBalance::n2p2;
+        solver = QeqSolverKind::dense;
+        return *this;
+    }
 };
 
 /// The 3G and 4G names of the same types (one Result and one ComputeOptions serve every generation).

@@ -44,6 +44,16 @@ struct Structure {
     double volume() const { return periodic ? determinant(lattice) : 0.0; }
 };
 
+/// Expected neighbours per atom within a cutoff rc [length] (the cost scale of an evaluation): the mean density
+/// times the sphere, N (4/3) pi rc^3 / |V|, in a cell (0 for a degenerate cell); N - 1 in a cluster.
+inline double expected_neighbours(const Structure& s, double rc) {
+    const double n = static_cast<double>(s.size());
+    if (!s.periodic) return n > 0.0 ? n - 1.0 : 0.0;
+    const double V = std::abs(s.volume());
+    if (!(V > 0.0)) return 0.0;
+    return n * (4.0 / 3.0) * M_PI * rc * rc * rc / V;
+}
+
 /// Checks a structure before evaluation: finite coordinates and cell, consistent array sizes,
 /// a non-degenerate cell. Throws StructureError naming the offending atom or vector.
 inline void validate(const Structure& s) {

@@ -114,18 +114,21 @@ inline std::string num(double x) {
 /// Expected half-sphere k-vector count of a cell of volume V for cutoff kc: (2 pi/3) kc^3 / ((2 pi)^3 / V).
 inline double expected_kvectors(double kc, double V) { return kc * kc * kc * V / (12.0 * M_PI * M_PI); }
 
+/// Throws Error if the half sphere |k| < kc of a cell of volume V would hold more than kMaxKVectors vectors.
+inline void check_kvector_count(double kc, double V) {
+    const double nk = expected_kvectors(kc, V);
+    if (!(nk <= kMaxKVectors))
+        throw Error("Ewald k-space cutoff " + num(kc) + " /length in a cell of volume " + num(V) + " needs about " + num(nk) +
+                    " k-vectors (limit " + num(kMaxKVectors) + "): check ewald_prec and the real-space cutoff");
+}
+
 }  // namespace detail_ewald
 
 /// Throws Error if parameters p in a cell of volume V with n_atoms atoms exceed kMaxKVectors or
 /// kMaxRealSpaceVisitsPerAtom (see there).
 inline void check_ewald_size(const EwaldParameters& p, double volume, std::size_t n_atoms) {
     const double V = std::abs(volume);
-    const double nk = detail_ewald::expected_kvectors(p.kspace_cutoff, V);
-    if (!(nk <= kMaxKVectors))
-        throw Error("Ewald k-space cutoff " + detail_ewald::num(p.kspace_cutoff) + " /length in a cell of volume " +
-                    detail_ewald::num(V) + " needs about " + detail_ewald::num(nk) + " k-vectors (limit " +
-                    detail_ewald::num(kMaxKVectors) + "): check ewald_prec and the real-space cutoff (eta " +
-                    detail_ewald::num(p.eta) + ")");
+    detail_ewald::check_kvector_count(p.kspace_cutoff, V);
     const double visits = static_cast<double>(n_atoms) * (4.0 / 3.0) * M_PI * p.real_cutoff * p.real_cutoff * p.real_cutoff / V;
     if (!(visits <= kMaxRealSpaceVisitsPerAtom))
         throw Error("Ewald real-space cutoff " + detail_ewald::num(p.real_cutoff) + " length in a cell of volume " +
@@ -143,6 +146,9 @@ inline EwaldParameters ewald_parameters_unchecked(const EwaldSettings& s, double
     const double V = std::abs(volume);
     if (!(V > 0.0)) throw Error("Ewald summation needs a cell of positive volume");
     if (!(s.precision > 0.0)) throw Error("Ewald precision must be positive");
+    if (s.balance == EwaldBalance::automatic)
+        throw Error("Ewald parameters: EwaldBalance::automatic is a ComputeOptions choice; resolve it to n2p2 or "
+                    "matrix_free first (detail::resolved_balance)");
     const bool matrix_free = s.balance == EwaldBalance::matrix_free;
     const double min_eta_mf = std::sqrt(2.0) * max_sigma;  // gamma_max
     const double nat = static_cast<double>(std::max<std::size_t>(n_atoms, 1));
@@ -244,10 +250,7 @@ inline KVectors make_kvectors(const Mat3& cell, double eta, double kcut, double 
                         " (check ewald_prec and the real-space cutoff)");
         nmax[a] = static_cast<int>(m);
     }
-    if (!(detail_ewald::expected_kvectors(kcut, V) <= kMaxKVectors))
-        throw Error("Ewald k-space cutoff " + detail_ewald::num(kcut) + " /length in a cell of volume " + detail_ewald::num(V) +
-                    " needs about " + detail_ewald::num(detail_ewald::expected_kvectors(kcut, V)) +
-                    " k-vectors (limit " + detail_ewald::num(kMaxKVectors) + ")");
+    detail_ewald::check_kvector_count(kcut, V);
     const double kc2 = kcut * kcut;
     const double pre = 2.0 * ke * 4.0 * M_PI / V;
     for (int i = 0; i <= nmax[0]; ++i) {

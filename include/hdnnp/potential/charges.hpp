@@ -14,7 +14,8 @@
 //        Gaussian charges (`electrostatic_charges gaussian`):  phi_ij(r) = erf(r / (sqrt2 gamma_ij)) / r
 //      f_s: the screening function (`screen_electrostatics`; 1 without it). With electrostatics/coulomb.hpp
 //      (sigma = 0 for point charges): E_elec = 1/2 Q^T C Q - k_e sum_i Q_i^2 / (2 sigma_i sqrt pi) + E_screen.
-//      Periodic cells: the Ewald sum of C with the model's Ewald parameters (or ComputeOptions::ewald). A pair
+//      Periodic cells: the Ewald sum of C with the model's Ewald parameters (or ComputeOptions::ewald; width:
+//      n2p2's up to dense_max_atoms atoms, balanced for matrix-free products beyond, ewald_balance). A pair
 //      of an atom with its own image counts once (screening self-image weight 1/2).
 //   Forces, the exact gradient without a linear solve: with g_j = dE_elec/dQ_j at fixed R,
 //   dE/dq_j = g_j - mean_k g_k (uniform) or g_j (none); one backpropagation per atom with the weights
@@ -33,8 +34,11 @@
 //   y_i dchi_i/dx_i); y^T (dA/dR) Q and dE_elec/dR|_Q are pair loops and structure-factor sums.
 //   Solvers (ComputeOptions::solver): dense (null-space Cholesky, factorised once, reused for the adjoint;
 //   O(N^3)), cg (matrix-free projected CG, electrostatics/qeq_solver.hpp; with ewald_balance = matrix_free
-//   O(N^1.5) per product), automatic (dense up to dense_max_atoms). The CG tolerance gives a first-order
-//   force error (docs/4g-large-systems.md; measured ~1e-10 Ha/bohr at tol 1e-8 for 4G water).
+//   O(N^1.5) per product), automatic (default: dense up to dense_max_atoms). The CG tolerance gives a
+//   first-order force error (docs/4g-large-systems.md; measured ~1e-10 Ha/bohr at tol 1e-8 for 4G water).
+//   Ewald width (ComputeOptions::ewald_balance, default automatic): n2p2's with the dense solver, balanced
+//   for matrix-free products with CG (n2p2's would make each product O(N^2)); ComputeOptions::reproduce_n2p2()
+//   forces n2p2's procedure. Result::solver_used and ewald_balance_used say what ran.
 // Both: stress -W/V at fixed Ewald parameters. Periodic structures must be neutral (|Q_tot| <= kNeutrality;
 // 3G with scheme none: |sum q| <= kNeutrality N), as n2p2 requires for 4G: no neutralising background.
 // Per-atom energies: the short-range atomic energy with offsets plus 1/2 Q_i (C Q)_i and the atom's share
@@ -74,6 +78,13 @@ inline std::vector<double> charge_widths(const Model& m) {
     const bool point = m.generation == Generation::third && m.electrostatics.charges == ChargeShape::point;
     for (const auto& e : m.elements) s.push_back(point ? 0.0 : e.gauss_width);
     return s;
+}
+
+/// The balance an evaluation uses: opt.ewald_balance, with automatic resolved to n2p2 where the dense
+/// matrix is built (`dense`) and to matrix_free where the charges come from matrix-free products.
+inline EwaldBalance resolved_balance(EwaldBalance requested, bool dense) {
+    if (requested != EwaldBalance::automatic) return requested;
+    return dense ? EwaldBalance::n2p2 : EwaldBalance::matrix_free;
 }
 
 /// The Ewald parameters of a model's settings for a periodic frame (n2p2's choice, or balanced for
@@ -217,8 +228,11 @@ void member_gen3(const Member<Networks>& mem, std::size_t member, const std::vec
     for (std::size_t i = 0; i < n; ++i) res.charges[i] = res.raw_charges[i] - shift;
     const double* Q = res.charges.data();
 
-    // Electrostatic energy and g = dE_elec/dQ at fixed positions.
-    const GaussianCoulomb op = coulomb_operator(m, f, opt.ewald, EwaldBalance::n2p2);
+    // Electrostatic energy and g = dE_elec/dQ at fixed positions (one product C Q: matrix-free balance beyond
+    // dense_max_atoms atoms unless the options say otherwise).
+    const EwaldBalance balance = resolved_balance(opt.ewald_balance, n <= opt.dense_max_atoms);
+    const GaussianCoulomb op = coulomb_operator(m, f, opt.ewald, balance);
+    res.ewald_balance_used = balance;
     res.ewald = op.ewald();
     res.n_kvectors = op.kvectors().size();
     t0 = now_seconds();
@@ -285,9 +299,10 @@ void member_gen4(const Member<Networks>& mem, std::size_t member, const std::vec
     res.time_descriptors += t1 - t0;
 
     // Charge equilibration.
-    GaussianCoulomb op = coulomb_operator(m, f, opt.ewald, opt.ewald_balance);
     const bool use_dense = opt.solver == QeqSolverKind::dense || (opt.solver == QeqSolverKind::automatic && n <= opt.dense_max_atoms);
     res.solver_used = use_dense ? QeqSolverKind::dense : QeqSolverKind::cg;
+    res.ewald_balance_used = resolved_balance(opt.ewald_balance, use_dense);
+    GaussianCoulomb op = coulomb_operator(m, f, opt.ewald, res.ewald_balance_used);
     res.ewald = op.ewald();
     res.n_kvectors = op.kvectors().size();
     std::vector<double> J(n);

@@ -151,14 +151,17 @@ public:
 
     /// 3G/4G: the Ewald parameters the model's settings give for a periodic structure: those n2p2 would use,
     /// or (EwaldBalance::matrix_free) those balanced for matrix-free products, with the same accuracy target.
-    EwaldParameters ewald_parameters_for(const Structure& s, EwaldBalance balance = EwaldBalance::n2p2) const {
-        return detail::model_ewald_parameters(model_, s.volume(), s.size(), balance);
+    /// automatic: what compute() with default options uses (n2p2 up to dense_max_atoms atoms).
+    EwaldParameters ewald_parameters_for(const Structure& s, EwaldBalance balance = EwaldBalance::n2p2,
+                                         std::size_t dense_max_atoms = ComputeOptions{}.dense_max_atoms) const {
+        return detail::model_ewald_parameters(model_, s.volume(), s.size(),
+                                              detail::resolved_balance(balance, s.size() <= dense_max_atoms));
     }
     /// 3G/4G: the Coulomb operator C of a structure with this model's widths and Ewald choice.
     GaussianCoulomb coulomb(const Structure& s, const std::vector<int>& el, const EwaldParameters* ewald = nullptr,
                             EwaldBalance balance = EwaldBalance::n2p2) const {
         detail::Frame f = frame(s, el);
-        return detail::coulomb_operator(model_, f, ewald, balance);
+        return detail::coulomb_operator(model_, f, ewald, detail::resolved_balance(balance, s.size() <= ComputeOptions{}.dense_max_atoms));
     }
 
     /// Energy (and forces, virial, stress; charges for 3G/4G) of a structure.
