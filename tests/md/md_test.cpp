@@ -2,6 +2,7 @@
 #include <catch2/catch.hpp>
 
 #include <cmath>
+#include <cstdio>
 #include <random>
 #include <string>
 #include <vector>
@@ -12,6 +13,7 @@
 #include "hdnnp/md/dynamics.hpp"
 #include "hdnnp/md/rdf.hpp"
 #include "hdnnp/potential/potential.hpp"
+#include "support/reference.hpp"
 
 using namespace hdnnp;
 
@@ -171,6 +173,36 @@ TEST_CASE("A bohr/hartree model gives the same trajectory, energies (eV) and tem
     CHECK(dx < 1e-9);
     const auto fa = a.forces_ev_per_angstrom(), fb = b.forces_ev_per_angstrom();
     CHECK(norm(fa[5] - fb[5]) < 1e-9 * (1.0 + norm(fa[5])));
+}
+
+TEST_CASE("4G MD with the CG solver starts each solve from the previous step's charges and adjoint", "[md][4g]") {
+    const std::string dir = test::predict_dir("H2O_RPBE-D3_4G");
+    const auto pot = Potential<>::load(dir);
+    md::Settings set;
+    set.timestep = 0.5;
+    set.seed = 5;
+    set.compute.solver = QeqSolverKind::cg;
+    set.compute.cg_tolerance = 1e-10;
+    md::Dynamics<Potential<>> d(pot, io::read_input_data(dir + "/input.data").at(0), md::Units::from_names("bohr", "hartree"), set);
+    d.draw_velocities(300.0);
+    for (int k = 0; k < 3; ++k) d.step();
+    const Result& warm = d.result();
+    const Result cold = pot.compute(d.structure(), set.compute);
+    double df = 0.0;
+    for (std::size_t i = 0; i < cold.forces.size(); ++i) df = std::max(df, norm(warm.forces[i] - cold.forces[i]));
+    std::printf("4G water MD, CG tol 1e-10: step 3 warm %zu + %zu iterations (initial residuals %.1e, %.1e), cold %zu + %zu "
+                "(%.1e, %.1e); max|dF| %.2e Ha/bohr, |dE| %.2e Ha\n",
+                warm.qeq_stats.iterations, warm.adjoint_stats.iterations, warm.qeq_stats.initial_residual,
+                warm.adjoint_stats.initial_residual, cold.qeq_stats.iterations, cold.adjoint_stats.iterations,
+                cold.qeq_stats.initial_residual, cold.adjoint_stats.initial_residual, df, std::abs(warm.energy - cold.energy));
+    // The warm start is used (a start residual far below the cold one's); with ~1.5 decades per CG iteration a
+    // 0.5 fs step saves at most about one iteration, so the count is only required not to grow.
+    CHECK(warm.qeq_stats.initial_residual < 0.1 * cold.qeq_stats.initial_residual);
+    CHECK(warm.adjoint_stats.initial_residual < cold.adjoint_stats.initial_residual);  // the adjoint's right side moves more
+    CHECK(warm.qeq_stats.iterations <= cold.qeq_stats.iterations);
+    CHECK(warm.adjoint_stats.iterations <= cold.adjoint_stats.iterations);
+    CHECK(df <= 2.0 * 0.1 * set.compute.cg_tolerance);  // the CG force bound of docs/4g-large-systems.md, twice
+    CHECK(std::abs(warm.energy - cold.energy) <= 1e-9);
 }
 
 TEST_CASE("Closest approach and bad settings", "[md]") {

@@ -82,7 +82,8 @@ struct Settings {
     /// > 0: after every step, the closest pair distance below this value [Å] is found (closest()); pairs
     /// further apart are not looked at (a cell list with this cutoff, O(N)). 0: not checked.
     double min_distance = 0.0;
-    ComputeOptions compute;         ///< options of every potential evaluation (forces are always computed)
+    ComputeOptions compute;         ///< options of every potential evaluation (forces are always computed;
+                                    ///< 4G CG solves start from the previous step's charges and adjoint)
 };
 
 /// Velocity Verlet molecular dynamics driving any potential with compute(Structure, ComputeOptions) -> Result.
@@ -258,7 +259,12 @@ private:
     }
 
     void evaluate() {
-        r_ = pot_->compute(s_, set_.compute);
+        // 4G with the CG solver: warm start from the previous step's charges and adjoint (unless the caller
+        // gave its own); the dense solver ignores them.
+        ComputeOptions o = set_.compute;
+        if (!o.initial_charges && r_.charges.size() == s_.size()) o.initial_charges = &r_.charges;
+        if (!o.initial_adjoint && r_.adjoint.size() == s_.size()) o.initial_adjoint = &r_.adjoint;
+        r_ = pot_->compute(s_, o);
         const double c = units_.energy / units_.length * kAccelerationUnit;  // model force -> eV/Å -> Å/fs^2 per u
         for (std::size_t i = 0; i < a_.size(); ++i) a_[i] = (c / mass_[i]) * r_.forces[i];
         closest_ = std::numeric_limits<double>::infinity();
