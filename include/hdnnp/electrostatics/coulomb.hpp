@@ -258,17 +258,9 @@ public:
                 if (j != i) o[j] += ke_ * phi * u[i];
             }, out);
         }
-        // Reciprocal space: sum_k a_k [cos_i Re S_u(k) + sin_i Im S_u(k)].
-        const std::size_t nk = kv_.size();
-        std::vector<double> cu(nk, 0.0), su(nk, 0.0);
-        structure_factor(u, cu.data(), su.data());
-        threads::for_each(n, threads::kMinPairRows, [](int) { return 0; }, [&](int, std::size_t i) {
-            const double* ci = &cosk_[i * nk];
-            const double* si = &sink_[i * nk];
-            double acc = 0.0;
-            for (std::size_t k = 0; k < nk; ++k) acc += kv_.a[k] * (ci[k] * cu[k] + si[k] * su[k]);
-            out[i] += acc;
-        });
+        // Reciprocal space: sum_k a_k [cos_i Re S_u(k) + sin_i Im S_u(k)], with the phases formed on the fly
+        // from the per-axis tables (kspace_product) instead of streaming the (N, n_k) cos/sin tables twice.
+        kspace_product(u, out);
     }
 
     /// Diagonal of C (shape (N)).
@@ -479,6 +471,26 @@ private:
         int hmax[3] = {0, 0, 0};
         for (std::size_t k = 0; k < nk; ++k)
             for (int a = 0; a < 3; ++a) hmax[a] = std::max(hmax[a], std::abs(kv_.miller[3 * k + a]));
+        for (int a = 0; a < 3; ++a) {
+            axis_cos_[a].assign(static_cast<std::size_t>(2 * hmax[a] + 1) * n, 0.0);
+            axis_sin_[a].assign(static_cast<std::size_t>(2 * hmax[a] + 1) * n, 0.0);
+        }
+        // Runs of k-vectors with the same first two Miller indices and consecutive third ones (make_kvectors
+        // lists the third index innermost).
+        runs_.clear();
+        for (std::size_t k = 0; k < nk; ++k) {
+            const int* m = &kv_.miller[3 * k];
+            const std::size_t h0 = static_cast<std::size_t>(m[0] + hmax[0]), h1 = static_cast<std::size_t>(m[1] + hmax[1]),
+                              l = static_cast<std::size_t>(m[2] + hmax[2]);
+            if (!runs_.empty()) {
+                KRun& r = runs_.back();
+                if (r.h0 == h0 && r.h1 == h1 && r.l0 + r.len == l) {
+                    ++r.len;
+                    continue;
+                }
+            }
+            runs_.push_back(KRun{h0, h1, l, 1, k});
+        }
         struct Tables {
             std::vector<double> ec[3], es[3];  // cos, sin of 2 pi h f_a for h = -hmax .. hmax
         };
@@ -502,6 +514,10 @@ private:
                         ec[a][static_cast<std::size_t>(h + hmax[a])] = std::cos(ph);
                         es[a][static_cast<std::size_t>(h + hmax[a])] = std::sin(ph);
                     }
+                    for (std::size_t h = 0; h < ec[a].size(); ++h) {
+                        axis_cos_[a][h * n + i] = ec[a][h];
+                        axis_sin_[a][h * n + i] = es[a][h];
+                    }
                 }
                 double* ci = &cosk_[i * nk];
                 double* si = &sink_[i * nk];
@@ -517,18 +533,81 @@ private:
             });
     }
 
-    /// Re and Im of S_u(k) = sum_j u_j exp(i k.R_j) (shapes (n_k)).
+    /// out[i] += sum_k a_k [cos(k.R_i) Re S_u(k) + sin(k.R_i) Im S_u(k)], S_u(k) = sum_j u_j exp(i k.R_j), with
+    /// exp(i k.R_i) = E0_h(i) E1_k(i) E2_l(i) from the per-axis tables (axis_cos_/axis_sin_, the same factors and
+    /// formula as cosk_/sink_) over blocks of kAxisBlock atoms: per block the tables' rows stay in cache, the
+    /// loops over the block's atoms vectorise, and nothing of size N n_k is read. Serial structure factor (a
+    /// fixed summation order: thread-count independent), back-projection threaded over blocks.
+    void kspace_product(const double* u, double* out) const {
+        const std::size_t n = size(), nk = kv_.size();
+        if (nk == 0) return;
+        std::vector<double> cu(nk), su(nk);
+        structure_factor(u, cu.data(), su.data());
+        const std::size_t nblocks = (n + kAxisBlock - 1) / kAxisBlock;
+        for (std::size_t k = 0; k < nk; ++k) {
+            cu[k] *= kv_.a[k];
+            su[k] *= kv_.a[k];
+        }
+        threads::for_each(nblocks, 2, [](int) { return 0; }, [&](int, std::size_t b) {
+            double c01[kAxisBlock], s01[kAxisBlock], acc[kAxisBlock];
+            const std::size_t i0 = b * kAxisBlock, nb = std::min(kAxisBlock, n - i0);
+            std::fill(acc, acc + nb, 0.0);
+            for (const KRun& run : runs_) {
+                phase01(run, i0, nb, c01, s01);
+                for (std::size_t t = 0; t < run.len; ++t) {
+                    const double* ec = &axis_cos_[2][(run.l0 + t) * n + i0];
+                    const double* es = &axis_sin_[2][(run.l0 + t) * n + i0];
+                    const double ac = cu[run.k0 + t], as = su[run.k0 + t];
+#pragma omp simd
+                    for (std::size_t v = 0; v < nb; ++v)
+                        acc[v] += ac * (c01[v] * ec[v] - s01[v] * es[v]) + as * (s01[v] * ec[v] + c01[v] * es[v]);
+                }
+            }
+            for (std::size_t v = 0; v < nb; ++v) out[i0 + v] += acc[v];
+        }, 1);
+    }
+
+    /// exp(i (k_0 + k_1).R) of the block's atoms for a run's first two Miller indices.
+    struct KRun {
+        std::size_t h0, h1, l0, len, k0;  // axis-table rows of h and k, first row of l, run length, first k index
+    };
+    void phase01(const KRun& run, std::size_t i0, std::size_t nb, double* c01, double* s01) const {
+        const std::size_t n = size();
+        const double* c0 = &axis_cos_[0][run.h0 * n + i0];
+        const double* s0 = &axis_sin_[0][run.h0 * n + i0];
+        const double* c1 = &axis_cos_[1][run.h1 * n + i0];
+        const double* s1 = &axis_sin_[1][run.h1 * n + i0];
+#pragma omp simd
+        for (std::size_t v = 0; v < nb; ++v) {
+            c01[v] = c0[v] * c1[v] - s0[v] * s1[v];
+            s01[v] = s0[v] * c1[v] + c0[v] * s1[v];
+        }
+    }
+
+    /// Re and Im of S_u(k) = sum_j u_j exp(i k.R_j) (shapes (n_k)), from the per-axis tables over blocks of
+    /// atoms (see kspace_product); serial, in a fixed order.
     void structure_factor(const double* u, double* c, double* s) const {
         const std::size_t n = size(), nk = kv_.size();
         std::fill(c, c + nk, 0.0);
         std::fill(s, s + nk, 0.0);
-        for (std::size_t j = 0; j < n; ++j) {
-            const double* cj = &cosk_[j * nk];
-            const double* sj = &sink_[j * nk];
-            const double uj = u[j];
-            for (std::size_t k = 0; k < nk; ++k) {
-                c[k] += uj * cj[k];
-                s[k] += uj * sj[k];
+        double c01[kAxisBlock], s01[kAxisBlock];
+        for (std::size_t i0 = 0; i0 < n; i0 += kAxisBlock) {
+            const std::size_t nb = std::min(kAxisBlock, n - i0);
+            const double* ub = u + i0;
+            for (const KRun& run : runs_) {
+                phase01(run, i0, nb, c01, s01);
+                for (std::size_t t = 0; t < run.len; ++t) {
+                    const double* ec = &axis_cos_[2][(run.l0 + t) * n + i0];
+                    const double* es = &axis_sin_[2][(run.l0 + t) * n + i0];
+                    double ac = 0.0, as = 0.0;
+#pragma omp simd reduction(+ : ac, as)
+                    for (std::size_t v = 0; v < nb; ++v) {
+                        ac += ub[v] * (c01[v] * ec[v] - s01[v] * es[v]);
+                        as += ub[v] * (s01[v] * ec[v] + c01[v] * es[v]);
+                    }
+                    c[run.k0 + t] += ac;
+                    s[run.k0 + t] += as;
+                }
             }
         }
     }
@@ -575,6 +654,9 @@ private:
     PairImages images_;
     KVectors kv_;
     std::vector<double> cosk_, sink_;  // shape (N, n_k): cos(k.R_i), sin(k.R_i)
+    static constexpr std::size_t kAxisBlock = 64;  // atoms per block of kspace_product
+    std::vector<double> axis_cos_[3], axis_sin_[3];  // shape (2 hmax_a + 1, N): cos, sin(2 pi h f_a(R_i))
+    std::vector<KRun> runs_;                         // the k-vectors as runs (kspace_product)
     bool cached_ = false;
     std::vector<std::size_t> row_;
     std::vector<std::uint32_t> col_;
