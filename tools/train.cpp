@@ -69,9 +69,10 @@ const char* const kTrainUsage =
     "with beta [length^2] = --force-weight, else input.nn's force_weight read AS beta. n2p2's force_weight\n"
     "multiplies the force errors of its Kalman-filter updates; that is not a loss weight and has no exact\n"
     "counterpart here (n2p2's H2O_RPBE-D3_4G input.nn says 10; the fit in docs/training-4g.md uses\n"
-    "--force-weight 0.003 bohr^2: test 6.3e-5 e, 1.1e-6 Ha/atom, 1.8e-4 Ha/bohr). Seeds and split: random_seed\n"
-    "(chi weights: random_seed, short weights: random_seed + 1), test_fraction. Keywords of the 2G optimisers\n"
-    "(epochs, kalman_*, updater_type, ...) are reported as not applying. Writes the model at the reported\n"
+    "--force-weight 0.003 bohr^2: test 6.3e-5 e, 1.1e-6 Ha/atom, 1.8e-4 Ha/bohr). Split: test_fraction and\n"
+    "random_seed; initial weights: chi networks from random_seed (or --weight-seed), short networks from that\n"
+    "seed + 1. Keywords of the 2G optimisers (epochs, kalman_*, updater_type, ...) are reported as not\n"
+    "applying. Writes the model at the reported\n"
     "stage-2 iteration with the lowest test error (the product of the energy and force RMSEs, the energy RMSE\n"
     "without forces; the last iteration without a test set); learning-curve.out has one row per reported\n"
     "iteration of each stage (columns in its header). --epochs, --updater, --batch-size and --patience are\n"
@@ -83,6 +84,7 @@ const char* const kTrainUsage =
     "  --force-weight BETA  beta of the stage-2 loss [length^2] (default: force_weight of INPUT_NN, else 1)\n"
     "  --report-every N     progress line, learning-curve row and best-model check every N iterations\n"
     "                       (default 100)\n"
+    "  --weight-seed N      seed of the initial weights (default: random_seed; the split keeps random_seed)\n"
     "  --restart DIR        (4G) start from the model in DIR: its scaling, chi networks, hardness and short\n"
     "                       networks (no output-bias fit)\n";
 
@@ -162,6 +164,7 @@ int train(int argc, char** argv) {
         } else if (a == "--stage1-iterations") c.stage1_iterations = integer("a number of iterations >= 0", 0);
         else if (a == "--stage2-iterations") c.stage2_iterations = integer("a number of iterations >= 0", 0);
         else if (a == "--report-every") c.report_every = integer("a number of iterations >= 1", 1);
+        else if (a == "--weight-seed") c.weight_seed = integer("a seed >= 0", 0);
         else if (a == "--force-weight") {
             const std::string v = value("a force weight beta >= 0 [length^2]");
             char* end = nullptr;
@@ -187,6 +190,7 @@ int train(int argc, char** argv) {
                                         {c.stage1_iterations >= 0, "--stage1-iterations"},
                                         {c.stage2_iterations >= 0, "--stage2-iterations"},
                                         {c.report_every >= 0, "--report-every"},
+                                        {c.weight_seed >= 0, "--weight-seed"},
                                         {!std::isnan(c.force_weight), "--force-weight"}})
         if (given) throw Error(std::string(option) + " applies to 4G models only (" + c.input_nn + " is 2G; use force_weight in it)");
     const std::string &input_nn = c.input_nn, &outdir = c.outdir, &scaling_file = c.scaling_file, &restart = c.restart;

@@ -23,7 +23,7 @@ struct TrainCommand {
     long epochs = -1, batch = -1, patience = 0;
     bool plot = true;
     // 4G only
-    long stage1_iterations = -1, stage2_iterations = -1, report_every = -1;
+    long stage1_iterations = -1, stage2_iterations = -1, report_every = -1, weight_seed = -1;
     std::string stage;  ///< "1", "2", "both" or empty (both)
     double force_weight = std::numeric_limits<double>::quiet_NaN();
 };

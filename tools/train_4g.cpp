@@ -127,7 +127,7 @@ int train_4g(const TrainCommand& c, const std::string& text) {
         const std::string scaling = c.scaling_file.empty() ? scaling_data_text(text, name, file_part, c.data_file)
                                                            : read_text_file(c.scaling_file);
         model = training::untrained_model_4g(text, scaling);
-        training::initialize_weights_4g(model, ts.random_seed,
+        training::initialize_weights_4g(model, c.weight_seed >= 0 ? static_cast<std::uint64_t>(c.weight_seed) : ts.random_seed,
                                         ts.nguyen_widrow ? training::WeightInit::nguyen_widrow : training::WeightInit::glorot_uniform);
     }
     training::Trainer4G t(std::move(model), std::move(data), o);
