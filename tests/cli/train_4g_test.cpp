@@ -112,6 +112,13 @@ TEST_CASE("hdnnp train fits a 4G model in both stages and hdnnp predict reproduc
     CHECK(rows[7][7] < rows[4][7]);  // force RMSE, train
     const std::vector<double> w = written_rmse(out / "learning-curve.out");
     REQUIRE(w.size() == 6);
+    // The written model is the stage-2 row with the lowest log(E_test) + log(F_test).
+    std::size_t best = 4;
+    for (std::size_t k = 5; k < 8; ++k)
+        if (std::log(rows[k][6]) + std::log(rows[k][8]) < std::log(rows[best][6]) + std::log(rows[best][8])) best = k;
+    CHECK(slurp(out / "learning-curve.out").find("# best_stage2_iteration " + std::to_string(static_cast<long>(rows[best][1])) + "\n") !=
+          std::string::npos);
+    for (std::size_t k = 0; k < 6; ++k) CHECK(w[k] == Approx(rows[best][3 + k]).epsilon(1e-6));
 
     // hdnnp predict loads the model; its charges, energies and forces give the reported RMSEs of the split
     // (n2p2's rule with the set's test_fraction 0.1 and random_seed 12346).
