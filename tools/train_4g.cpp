@@ -38,24 +38,28 @@ bool lbfgs_ignores(const std::string& k) {
     return words.count(k) || k.rfind("kalman_", 0) == 0 || k.rfind("gradient_adam_", 0) == 0;
 }
 
-/// The warnings of read_training_settings for a 4G input.nn: keywords the L-BFGS fit does not use get one
-/// line each saying so (with their line), the others (unknown, n2p2-output-only) are passed on.
-std::vector<std::string> warnings_4g(const std::string& text, const std::string& name, const std::vector<std::string>& from_2g) {
-    std::vector<std::string> out;
-    for (const std::string& w : from_2g) {
-        const std::size_t p = w.find("keyword '");
-        const std::size_t e = p == std::string::npos ? p : w.find('\'', p + 9);
-        if (e == std::string::npos || !lbfgs_ignores(w.substr(p + 9, e - p - 9))) out.push_back(w);
-    }
+/// The training settings of a 4G input.nn: read_training_settings (its checks and its warnings for unknown
+/// and n2p2-output-only keywords) on the text without the keywords L-BFGS does not use (blank lines in their
+/// place, so line numbers stay; their values are not checked), and one warning per such keyword line.
+training::TrainingSettings settings_4g(const std::string& text, const std::string& name) {
+    std::string kept;
+    std::vector<std::string> skipped;
     std::istringstream in(text);
-    const io::detail_model::Settings S = io::detail_model::read_settings(in, name);
-    for (const auto& [k, lines] : S.entries) {
-        if (!lbfgs_ignores(k)) continue;
-        for (const auto& l : lines)
-            out.push_back(name + ":" + std::to_string(l.number) + ": keyword '" + k +
-                          "' does not apply to 4G training (full-batch L-BFGS): ignored");
+    std::size_t number = 0;
+    for (std::string line; std::getline(in, line);) {
+        ++number;
+        std::istringstream words(line.substr(0, line.find('#')));
+        std::string k;
+        if (words >> k && lbfgs_ignores(k)) {
+            skipped.push_back(name + ":" + std::to_string(number) + ": keyword '" + k +
+                              "' does not apply to 4G training (full-batch L-BFGS): ignored");
+            line.clear();
+        }
+        kept += line + "\n";
     }
-    return out;
+    training::TrainingSettings ts = training::read_training_settings(kept, name);
+    ts.warnings.insert(ts.warnings.end(), skipped.begin(), skipped.end());
+    return ts;
 }
 
 std::string sci(double v, int digits = 6) {
@@ -102,8 +106,8 @@ int train_4g(const TrainCommand& c, const std::string& text) {
     const std::size_t every = static_cast<std::size_t>(c.report_every > 0 ? c.report_every : kReportEvery);
 
     // Settings: the split, seeds and force weight of input.nn; the 2G optimisers' keywords reported.
-    const training::TrainingSettings ts = training::read_training_settings(text, name);
-    for (const std::string& w : warnings_4g(text, name, ts.warnings)) std::cerr << "hdnnp train: warning: " << w << "\n";
+    const training::TrainingSettings ts = settings_4g(text, name);
+    for (const std::string& w : ts.warnings) std::cerr << "hdnnp train: warning: " << w << "\n";
     training::Trainer4GOptions o;
     o.test_fraction = ts.options.test_fraction;
     o.random_seed = static_cast<std::uint32_t>(ts.random_seed);
