@@ -138,6 +138,18 @@ TEST_CASE("hdnnp train fits a 4G model in both stages and hdnnp predict reproduc
                     d / "log2") == 0);
         for (const auto& f : kModelFiles) CHECK(slurp(out2 / f) == slurp(out / f));
     }
+    SECTION("--restart with no iterations writes the restart model back (no output-bias fit)") {
+        const fs::path out3 = d / "model3";
+        REQUIRE(run("train " + kWater + "/input.nn " + kWater + "/input.data -o " + out3.string() + " --restart " + out.string() +
+                        " --stage1-iterations 0 --stage2-iterations 0 --no-plot",
+                    d / "log3") == 0);
+        for (const char* f : {"scaling.data", "weights.001.data", "weights.008.data", "weightse.001.data", "weightse.008.data"})
+            CHECK(slurp(out3 / f) == slurp(out / f));
+        const std::vector<double> w3 = written_rmse(out3 / "learning-curve.out");
+        REQUIRE(w3.size() == 6);
+        // The hardness passes through sqrt(J)^2 (the stage-1 parameter): equal to rounding.
+        for (std::size_t k = 0; k < 6; ++k) CHECK(w3[k] == Approx(w[k]).epsilon(1e-12));
+    }
 }
 
 TEST_CASE("hdnnp train --stage 1, then --stage 2 from that model, as n2p2's nnp-train 1 and 2", "[cli][train]") {
