@@ -11,10 +11,8 @@
 
 #include "commands.hpp"
 #include "text_file.hpp"
+#include "train.hpp"
 #include "hdnnp/io/input_data.hpp"
-#include "hdnnp/io/n2p2_writer.hpp"
-#include "hdnnp/training/setup.hpp"
-#include "hdnnp/training/statistics.hpp"
 
 namespace hdnnp::cli {
 
@@ -58,23 +56,17 @@ int scale(int argc, char** argv) {
         std::cerr << kScaleUsage;
         return 2;
     }
-    Model m = training::untrained_model(read_text_file(pos[0]), pos[0]);
+    const std::string nn = read_text_file(pos[0]);
     const std::vector<Structure> data = io::read_input_data(pos[1]);
     if (data.empty()) throw Error(pos[1] + ": no structures");
-    const auto stats = training::compute_scaling_statistics(m, data);
-    for (std::size_t e = 0; e < stats.size(); ++e)
-        if (stats[e].count == 0) throw Error(pos[1] + ": no atoms of element " + m.elements[e].symbol + " (" + pos[0] + ")");
-    training::store_scaling_statistics(m, stats);
-    std::ostringstream text;
-    io::write_scaling_data(text, m);
+    std::size_t atoms = 0;
+    const std::string text = scaling_data_text(nn, pos[0], data, pos[1], &atoms);
     if (out.empty() || out == "-") {
-        std::cout << text.str();
+        std::cout << text;
         return 0;
     }
     std::ofstream f(out, std::ios::binary);
-    if (!(f << text.str()) || !f.flush()) throw Error("cannot write " + out);
-    std::size_t atoms = 0;
-    for (const auto& s : stats) atoms += s.count;
+    if (!(f << text) || !f.flush()) throw Error("cannot write " + out);
     std::cerr << "hdnnp scale: " << data.size() << " structures, " << atoms << " atoms -> " << out << "\n";
     return 0;
 }

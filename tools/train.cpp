@@ -1,5 +1,5 @@
 // hdnnp train: fit a 2G model to reference energies and forces (n2p2's nnp-train, its Kalman filter or Adam)
-// and write an n2p2 model directory.
+// and write an n2p2 model directory; the options, the data and the split for the 4G branch (tools/train_4g.cpp).
 #include <chrono>
 #include <cmath>
 #include <cstdio>
@@ -25,6 +25,7 @@
 #include "hdnnp/training/statistics.hpp"
 #include "hdnnp/training/trainer.hpp"
 #include "plot.hpp"
+#include "train.hpp"
 
 namespace hdnnp::cli {
 
@@ -38,7 +39,8 @@ const char* const kTrainUsage =
     "verbatim), scaling.data and weights.ZZZ.data, which hdnnp predict and n2p2 load. n2p2's training keywords\n"
     "in INPUT_NN apply (epochs, test_fraction, random_seed, use_short_forces, force_weight, short_energy_fraction,\n"
     "short_force_fraction, updater_type, kalman_*, gradient_adam_*, selection_mode, ...; docs/training.md);\n"
-    "unknown or ignored keywords are reported with their line. 3G/4G models are refused.\n"
+    "unknown or ignored keywords are reported with their line. 4G models (nnp_generation 4) are fitted in n2p2's\n"
+    "two stages by full-batch L-BFGS (see '4G models' below); 3G models are refused (no 3G trainer).\n"
     "\n"
     "Split: the structures n2p2 would put in its test set (test_fraction, random_seed, n2p2's generator), unless\n"
     "--test-data is given. Early stopping: the written model is that of the epoch with the lowest test error\n"
@@ -57,10 +59,37 @@ const char* const kTrainUsage =
     "  --updater NAME       kalman or adam (overrides updater_type)\n"
     "  --batch-size N       Adam: structures per step (default 8)\n"
     "  --patience N         stop after N epochs without a better test error (default 0: run all epochs)\n"
-    "  --no-plot            do not draw learning-curve.png\n";
+    "  --no-plot            do not draw learning-curve.png\n"
+    "\n"
+    "4G models (nnp_generation 4; docs/training-4g.md): stage 1 fits the electronegativity networks and the\n"
+    "hardness to the reference charges (input.data atom column 5; n2p2's nnp-train 1), stage 2 the short-range\n"
+    "networks to the energies and (use_short_forces) forces with the charges fixed (nnp-train 2); each stage is\n"
+    "full-batch L-BFGS over the training set. Stage-2 loss, per structure s with N_s atoms:\n"
+    "  L2 = mean_s ((E_s - E_s^ref)/N_s)^2 + beta sum_s sum_i |F_si - F_si^ref|^2 / (3 sum_s N_s)\n"
+    "with beta [length^2] = --force-weight, else input.nn's force_weight read AS beta. n2p2's force_weight\n"
+    "multiplies the force errors of its Kalman-filter updates; that is not a loss weight and has no exact\n"
+    "counterpart here (n2p2's H2O_RPBE-D3_4G input.nn says 10; docs/training-4g.md fits that set with\n"
+    "--force-weight 0.003 (bohr^2) and --scaling of its scaling.data: test 6.3e-5 e, 8.4e-7 Ha/atom, 1.7e-4\n"
+    "Ha/bohr). Split: test_fraction and\n"
+    "random_seed; initial weights: chi networks from random_seed (or --weight-seed), short networks from that\n"
+    "seed + 1. Keywords of the 2G optimisers (epochs, kalman_*, updater_type, ...) are reported as not\n"
+    "applying. Writes the model at the reported\n"
+    "stage-2 iteration with the lowest test error (the product of the energy and force RMSEs, the energy RMSE\n"
+    "without forces; the last iteration without a test set); learning-curve.out has one row per reported\n"
+    "iteration of each stage (columns in its header). --epochs, --updater, --batch-size and --patience are\n"
+    "refused for 4G.\n"
+    "  --stage 1|2|both     1: charges only (the short networks are written as initialised), 2: short networks\n"
+    "                       only, from the chi networks and hardness of --restart DIR; both (default)\n"
+    "  --stage1-iterations N  L-BFGS iterations of stage 1 (default 1500)\n"
+    "  --stage2-iterations N  L-BFGS iterations of stage 2 (default 3000)\n"
+    "  --force-weight BETA  beta of the stage-2 loss [length^2] (default: force_weight of INPUT_NN, else 1)\n"
+    "  --report-every N     progress line, learning-curve row and best-model check every N iterations\n"
+    "                       (default 100)\n"
+    "  --weight-seed N      seed of the initial weights (default: random_seed; the split keeps random_seed)\n"
+    "  --restart DIR        (4G) start from the model in DIR: its scaling, chi networks, hardness and short\n"
+    "                       networks (no output-bias fit)\n";
 
-/// The generation an input.nn asks for; this command trains 2G models only (the one place where a 3G/4G
-/// branch would be added).
+/// The generation an input.nn asks for: 2G here, 4G in train_4g, 3G refused.
 Generation generation_of(const std::string& text, const std::string& name) {
     std::istringstream in(text);
     const io::detail_model::Settings S = io::detail_model::read_settings(in, name);
@@ -77,11 +106,29 @@ std::string fmt(double v) {
 
 }  // namespace
 
+std::vector<Structure> read_training_data(const TrainCommand& c, double test_fraction, std::uint64_t seed,
+                                          std::size_t& n_train_file) {
+    std::vector<Structure> data = io::read_input_data(c.data_file);
+    if (data.empty()) throw Error(c.data_file + ": no structures");
+    n_train_file = data.size();
+    if (!c.test_file.empty()) {
+        for (Structure& s : data) s.set = "train";
+        std::vector<Structure> test = io::read_input_data(c.test_file);
+        if (test.empty()) throw Error(c.test_file + ": no structures");
+        for (Structure& s : test) {
+            s.set = "test";
+            data.push_back(std::move(s));
+        }
+    } else {
+        const std::vector<bool> sel = training::n2p2_test_selection(data.size(), test_fraction, seed);
+        for (std::size_t k = 0; k < data.size(); ++k) data[k].set = sel[k] ? "test" : "train";
+    }
+    return data;
+}
+
 int train(int argc, char** argv) {
     std::vector<std::string> pos;
-    std::string outdir, scaling_file, test_file, restart, updater;
-    long epochs = -1, batch = -1, patience = 0;
-    bool plot = true;
+    TrainCommand c;
     for (int k = 0; k < argc; ++k) {
         const std::string a = argv[k];
         auto value = [&](const char* what) -> std::string {
@@ -96,10 +143,10 @@ int train(int argc, char** argv) {
             return n;
         };
         if (a == "-h" || a == "--help") { std::cout << kTrainUsage; return 0; }
-        else if (a == "-o" || a == "--output") outdir = value("a directory");
-        else if (a == "--scaling") scaling_file = value("a scaling.data file");
-        else if (a == "--test-data") test_file = value("an input.data file");
-        else if (a == "--epochs") epochs = integer("a number of epochs >= 0", 0);
+        else if (a == "-o" || a == "--output") c.outdir = value("a directory");
+        else if (a == "--scaling") c.scaling_file = value("a scaling.data file");
+        else if (a == "--test-data") c.test_file = value("an input.data file");
+        else if (a == "--epochs") c.epochs = integer("a number of epochs >= 0", 0);
         else if (a == "--threads") {
             const long n = integer("a thread count >= 1", 1);
 #ifdef _OPENMP
@@ -107,54 +154,66 @@ int train(int argc, char** argv) {
 #else
             (void)n;
 #endif
-        } else if (a == "--restart") restart = value("a model directory");
-        else if (a == "--updater") updater = value("kalman or adam");
-        else if (a == "--batch-size") batch = integer("a batch size >= 1", 1);
-        else if (a == "--patience") patience = integer("a number of epochs >= 0", 0);
-        else if (a == "--no-plot") plot = false;
-        else if (!a.empty() && a[0] == '-') throw Error("unknown option " + a + " (see hdnnp train --help)");
+        } else if (a == "--restart") c.restart = value("a model directory");
+        else if (a == "--updater") c.updater = value("kalman or adam");
+        else if (a == "--batch-size") c.batch = integer("a batch size >= 1", 1);
+        else if (a == "--patience") c.patience = integer("a number of epochs >= 0", 0);
+        else if (a == "--no-plot") c.plot = false;
+        else if (a == "--stage") {
+            c.stage = value("1, 2 or both");
+            if (c.stage != "1" && c.stage != "2" && c.stage != "both") throw Error("option --stage needs 1, 2 or both, got '" + c.stage + "'");
+        } else if (a == "--stage1-iterations") c.stage1_iterations = integer("a number of iterations >= 0", 0);
+        else if (a == "--stage2-iterations") c.stage2_iterations = integer("a number of iterations >= 0", 0);
+        else if (a == "--report-every") c.report_every = integer("a number of iterations >= 1", 1);
+        else if (a == "--weight-seed") c.weight_seed = integer("a seed >= 0", 0);
+        else if (a == "--force-weight") {
+            const std::string v = value("a force weight beta >= 0 [length^2]");
+            char* end = nullptr;
+            c.force_weight = std::strtod(v.c_str(), &end);
+            if (v.empty() || *end != '\0' || !(c.force_weight >= 0.0) || !std::isfinite(c.force_weight))
+                throw Error("option --force-weight needs a force weight beta >= 0 [length^2], got '" + v + "'");
+        } else if (!a.empty() && a[0] == '-') throw Error("unknown option " + a + " (see hdnnp train --help)");
         else pos.push_back(a);
     }
-    if (pos.size() != 2 || outdir.empty()) {
+    if (pos.size() != 2 || c.outdir.empty()) {
         std::cerr << kTrainUsage;
         return 2;
     }
+    c.input_nn = pos[0];
+    c.data_file = pos[1];
+    const std::string text = read_text_file(c.input_nn);
+    const Generation generation = generation_of(text, c.input_nn);
+    if (generation == Generation::fourth) return train_4g(c, text);
+    if (generation != Generation::second)
+        throw Error(c.input_nn + ": 3G models (nnp_generation 3: charges from their own networks) cannot be trained: there "
+                                 "is no 3G trainer; hdnnp train fits 2G and 4G models");
+    for (const auto& [given, option] : {std::pair<bool, const char*>{!c.stage.empty(), "--stage"},
+                                        {c.stage1_iterations >= 0, "--stage1-iterations"},
+                                        {c.stage2_iterations >= 0, "--stage2-iterations"},
+                                        {c.report_every >= 0, "--report-every"},
+                                        {c.weight_seed >= 0, "--weight-seed"},
+                                        {!std::isnan(c.force_weight), "--force-weight"}})
+        if (given) throw Error(std::string(option) + " applies to 4G models only (" + c.input_nn + " is 2G; use force_weight in it)");
+    const std::string &input_nn = c.input_nn, &outdir = c.outdir, &scaling_file = c.scaling_file, &restart = c.restart;
     const auto t0 = std::chrono::steady_clock::now();
     auto seconds = [&] { return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count(); };
-    const std::string input_nn = pos[0], data_file = pos[1];
-    const std::string text = read_text_file(input_nn);
-    if (generation_of(text, input_nn) != Generation::second)
-        throw Error(input_nn + ": 3G/4G training (charges, electronegativities, hardness) is not in this command yet; "
-                               "hdnnp train fits 2G models");
 
     // Settings: n2p2's keywords, then the command line.
     training::TrainingSettings ts = training::read_training_settings(text, input_nn);
     for (const std::string& w : ts.warnings) std::cerr << "hdnnp train: warning: " << w << "\n";
     training::TrainerOptions& opt = ts.options;
-    if (epochs >= 0) opt.epochs = static_cast<std::size_t>(epochs);
-    if (updater == "kalman") opt.updater = training::Updater::kalman;
-    else if (updater == "adam") opt.updater = training::Updater::adam;
-    else if (!updater.empty()) throw Error("--updater needs kalman or adam, got '" + updater + "'");
-    if (batch > 0) opt.batch_size = static_cast<std::size_t>(batch);
+    if (c.epochs >= 0) opt.epochs = static_cast<std::size_t>(c.epochs);
+    if (c.updater == "kalman") opt.updater = training::Updater::kalman;
+    else if (c.updater == "adam") opt.updater = training::Updater::adam;
+    else if (!c.updater.empty()) throw Error("--updater needs kalman or adam, got '" + c.updater + "'");
+    if (c.batch > 0) opt.batch_size = static_cast<std::size_t>(c.batch);
     opt.report_interval = 1;
     opt.use_set_labels = true;
+    const long patience = c.patience;
 
     // Data and split.
-    std::vector<Structure> data = io::read_input_data(data_file);
-    if (data.empty()) throw Error(data_file + ": no structures");
-    const std::size_t n_train_file = data.size();
-    if (!test_file.empty()) {
-        for (Structure& s : data) s.set = "train";
-        std::vector<Structure> test = io::read_input_data(test_file);
-        if (test.empty()) throw Error(test_file + ": no structures");
-        for (Structure& s : test) {
-            s.set = "test";
-            data.push_back(std::move(s));
-        }
-    } else {
-        const std::vector<bool> sel = training::n2p2_test_selection(data.size(), opt.test_fraction, ts.random_seed);
-        for (std::size_t k = 0; k < data.size(); ++k) data[k].set = sel[k] ? "test" : "train";
-    }
+    std::size_t n_train_file = 0;
+    std::vector<Structure> data = read_training_data(c, opt.test_fraction, ts.random_seed, n_train_file);
 
     // Model: the restart directory's, or input.nn with scaling (given or computed) and random weights.
     Model model;
@@ -197,8 +256,7 @@ int train(int argc, char** argv) {
     };
     auto write_curve = [&] {
         std::string t;
-        t += "# hdnnp train learning curve: " + input_nn + " on " + data_file + (test_file.empty() ? "" : " (test: " + test_file + ")") + "\n";
-        if (!restart.empty()) t += "# restarted from " + restart + "\n";
+        t += curve_preamble(c, "");
         t += "# epoch: 0 = before training; time_s: wall time since the command started [s]\n";
         t += "# rmse_e_*: energy RMSE per atom [energy]; rmse_f_*: force RMSE per component [energy/length] (nan without\n";
         t += "#   use_short_forces); train / test set\n";
@@ -238,7 +296,7 @@ int train(int argc, char** argv) {
     std::cerr << "hdnnp train: wrote " << outdir << " (epoch " << best_epoch << ": test energy RMSE " << fmt(best.test.energy_rmse)
               << "/atom" << (forces ? ", force RMSE " + fmt(best.test.force_rmse) : std::string()) << "), " << curve
               << "; " << fmt(seconds()) << " s\n";
-    if (plot) {
+    if (c.plot) {
         const PlotStatus p = make_plot("learning-curve", curve, io::detail_writer::join_path(outdir, "learning-curve.png"));
         std::cerr << "hdnnp train: " << (p.ok ? "plot " : "no plot: ") << p.message << "\n";
     }

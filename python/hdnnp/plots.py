@@ -14,7 +14,9 @@ Kinds (see docs/file-formats.md for the data files):
                     colour per element pair (row element-column element), vertical lines at rc and 2 rc, and the
                     level EPS/D below which a displacement D changes no force by more than EPS
   learning-curve    learning-curve.out of ``hdnnp train``: train and test RMSE of energies (per atom) and forces
-                    against the epoch, log scale, the written (best-test) epoch marked
+                    against the epoch, log scale, the written (best-test) epoch marked; for 4G (a ``stage``
+                    column) the charge RMSE against the stage-1 iteration and the energy and force RMSEs
+                    against the stage-2 iteration
 """
 
 import os
@@ -268,20 +270,28 @@ def plot_locality(data, png):
     plt.close(fig)
 
 
+def _curve_marks(data, best_key):
+    """The written (best) epoch or iteration (line ``best_key N``) and the units (``# units E F``) of a learning curve."""
+    best, units = None, {}
+    with open(data) as f:
+        for line in f:
+            if line.startswith(best_key):
+                best = int(line.split()[2])
+            if line.startswith("# units"):
+                parts = line.split()
+                units = {"energy": parts[2], "force": parts[3]}
+    return best, units
+
+
 def learning_curve(data, png):
     """Two panels (energy RMSE per atom, force RMSE per component) against the epoch; units from the header."""
     import math
 
     header, rows = _read_table(data)
     col = {name: k for k, name in enumerate(header)}
-    best, units = None, {}
-    with open(data) as f:
-        for line in f:
-            if line.startswith("# best_epoch"):
-                best = int(line.split()[2])
-            if line.startswith("# units"):
-                parts = line.split()
-                units = {"energy": parts[2], "force": parts[3]}
+    if "stage" in col:
+        return _learning_curve_4g(data, png, col, rows)
+    best, units = _curve_marks(data, "# best_epoch")
     epoch = _column(rows, col["epoch"], int)
     panels = [("energy", "rmse_e_train", "rmse_e_test", "energy RMSE [%s/atom]" % units.get("energy", "energy"))]
     if "rmse_f_train" in col and any(not math.isnan(v) for v in _column(rows, col["rmse_f_train"])):
@@ -298,6 +308,38 @@ def learning_curve(data, png):
         ax.set_ylabel(label)
         ax.legend(fontsize=8)
     axes[-1, 0].set_xlabel("epoch")
+    fig.tight_layout()
+    fig.savefig(png, dpi=150)
+    plt.close(fig)
+
+
+def _learning_curve_4g(data, png, col, rows):
+    """4G: charge RMSE [e] per stage-1 iteration; energy and force RMSEs per stage-2 iteration (written one marked)."""
+    import math
+
+    best, units = _curve_marks(data, "# best_stage2_iteration")
+    panels = []
+    for stage, train, test, label in [
+        (1, "rmse_q_train", "rmse_q_test", "charge RMSE [e]"),
+        (2, "rmse_e_train", "rmse_e_test", "energy RMSE [%s/atom]" % units.get("energy", "energy")),
+        (2, "rmse_f_train", "rmse_f_test", "force RMSE [%s]" % units.get("force", "energy/length")),
+    ]:
+        sel = [r for r in rows if int(r[col["stage"]]) == stage]
+        if sel and any(not math.isnan(float(r[col[train]])) for r in sel):
+            panels.append((stage, sel, train, test, label))
+    plt = _pyplot()
+    fig, axes = plt.subplots(max(len(panels), 1), 1, figsize=(6.5, 3.0 * max(len(panels), 1)), squeeze=False)
+    for ax, (stage, sel, train, test, label) in zip(axes[:, 0], panels):
+        it = _column(sel, col["iteration"], int)
+        ax.semilogy(it, _column(sel, col[train], float), "o-", ms=2, lw=1, label="train")
+        values = _column(sel, col[test], float)
+        if any(not math.isnan(v) for v in values):
+            ax.semilogy(it, values, "s-", ms=2, lw=1, label="test")
+        if stage == 2 and best is not None:
+            ax.axvline(best, color="k", ls="--", lw=0.8, label="written (best test) iteration %d" % best)
+        ax.set_ylabel(label)
+        ax.set_xlabel("stage-%d L-BFGS iteration" % stage)
+        ax.legend(fontsize=8)
     fig.tight_layout()
     fig.savefig(png, dpi=150)
     plt.close(fig)

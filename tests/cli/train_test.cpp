@@ -140,14 +140,6 @@ TEST_CASE("hdnnp train reports bad input clearly", "[cli][train]") {
         INFO(log);
         CHECK(log.find("bad.data:" + std::to_string(line)) != std::string::npos);
     }
-    SECTION("a 4G input.nn is refused") {
-        const std::string ex = test::reference_dir() + "/train/H2O_RPBE-D3_4G";
-        CHECK(run("train " + ex + "/input.nn " + ex + "/input.data -o " + (d / "m").string(), d / "log") != 0);
-        const std::string log = slurp(d / "log");
-        INFO(log);
-        CHECK(log.find("4G training") != std::string::npos);
-        CHECK(!fs::exists(d / "m"));
-    }
     SECTION("an unsupported value is refused with its line") {
         write(d / "input.nn", slurp(kLJ + "/input.nn") + "kalman_type 1\n");
         CHECK(run("train " + (d / "input.nn").string() + " " + kLJ + "/input.data -o " + (d / "m").string(), d / "log") != 0);
