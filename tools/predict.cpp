@@ -13,6 +13,7 @@
 
 #include "commands.hpp"
 #include "output_file.hpp"
+#include "hdnnp/core/electrostatics_choice.hpp"
 #include "hdnnp/hdnnp.hpp"
 
 namespace hdnnp::cli {
@@ -60,16 +61,12 @@ struct ElectrostaticsLog {
     std::string last;                    ///< the last choice printed
 };
 
-/// Prints the Ewald width and 4G solver of structure k whenever they differ from the previous structure's,
-/// and counts them.
-void report_electrostatics(const hdnnp::Model& m, const hdnnp::Structure& s, std::size_t k, const hdnnp::Result& r,
-                           ElectrostaticsLog& log) {
-    if (m.generation == hdnnp::Generation::second || !s.periodic) return;
-    const bool balanced = r.ewald_balance_used == hdnnp::EwaldBalance::matrix_free;
-    ++(balanced ? log.balanced : log.n2p2);
-    std::string choice = balanced ? "Ewald parameters balanced for matrix-free products" : "n2p2's Ewald parameters";
-    if (m.generation == hdnnp::Generation::fourth)
-        choice += r.solver_used == hdnnp::QeqSolverKind::dense ? ", dense charge solver" : ", CG charge solver";
+/// Prints the Ewald width and 4G solver of periodic structure k whenever they differ from the previous
+/// structure's, and counts them.
+void report_electrostatics(const hdnnp::Structure& s, std::size_t k, const hdnnp::Result& r, ElectrostaticsLog& log) {
+    if (!s.periodic || r.charges.empty()) return;
+    ++(r.ewald_balance_used == hdnnp::EwaldBalance::matrix_free ? log.balanced : log.n2p2);
+    const std::string choice = hdnnp::electrostatics_choice(r, s.periodic);
     if (choice == log.last) return;
     log.last = choice;
     std::fprintf(stderr, "hdnnp predict: from structure %zu (%zu atoms) on: %s (eta %.6g, r_c %.6g, k_c %.6g, %zu k-vectors)\n",
@@ -122,19 +119,8 @@ int predict(int argc, char** argv) {
         else if (a == "--no-forces") forces = false;
         else if (a == "--threads") set_threads(value("a thread count"));
         else if (a == "--max-warnings") max_warnings = static_cast<std::size_t>(std::atol(value("a number").c_str()));
-        else if (a == "--ewald") {
-            const std::string v = value("auto, n2p2 or balanced");
-            if (v == "auto") opt.ewald_balance = hdnnp::EwaldBalance::automatic;
-            else if (v == "n2p2") opt.ewald_balance = hdnnp::EwaldBalance::n2p2;
-            else if (v == "balanced") opt.ewald_balance = hdnnp::EwaldBalance::matrix_free;
-            else throw hdnnp::Error("--ewald needs auto, n2p2 or balanced, got '" + v + "'");
-        } else if (a == "--qeq-solver") {
-            const std::string v = value("auto, dense or cg");
-            if (v == "auto") opt.solver = hdnnp::QeqSolverKind::automatic;
-            else if (v == "dense") opt.solver = hdnnp::QeqSolverKind::dense;
-            else if (v == "cg") opt.solver = hdnnp::QeqSolverKind::cg;
-            else throw hdnnp::Error("--qeq-solver needs auto, dense or cg, got '" + v + "'");
-        }
+        else if (a == "--ewald") opt.ewald_balance = hdnnp::parse_ewald_balance(value("auto, n2p2 or balanced"), a);
+        else if (a == "--qeq-solver") opt.solver = hdnnp::parse_qeq_solver(value("auto, dense or cg"), a);
         else if (a == "--committee") {
             const std::string list = value("model directories separated by commas");
             for (std::size_t b = 0;;) {
@@ -231,7 +217,7 @@ int predict(int argc, char** argv) {
             throw hdnnp::Error(msg);
         }
         ++conf;
-        report_electrostatics(model, s, conf, r, electrostatics);
+        report_electrostatics(s, conf, r, electrostatics);
         const std::vector<double>& charges = r.charges;  // 3G, 4G: predicted charges (nnatoms.out column 5)
         atoms += s.size();
         warnings += r.extrapolation_count;

@@ -252,7 +252,7 @@ int train(int argc, char** argv) {
     training::EpochReport best;
     auto score = [&](const training::EpochReport& r) {
         const training::Errors& e = has_test ? r.test : r.train;
-        return forces ? std::log(e.energy_rmse) + std::log(e.force_rmse) : std::log(e.energy_rmse);
+        return selection_score(e.energy_rmse, e.force_rmse, forces);
     };
     auto write_curve = [&] {
         std::string t;
@@ -296,10 +296,7 @@ int train(int argc, char** argv) {
     std::cerr << "hdnnp train: wrote " << outdir << " (epoch " << best_epoch << ": test energy RMSE " << fmt(best.test.energy_rmse)
               << "/atom" << (forces ? ", force RMSE " + fmt(best.test.force_rmse) : std::string()) << "), " << curve
               << "; " << fmt(seconds()) << " s\n";
-    if (c.plot) {
-        const PlotStatus p = make_plot("learning-curve", curve, io::detail_writer::join_path(outdir, "learning-curve.png"));
-        std::cerr << "hdnnp train: " << (p.ok ? "plot " : "no plot: ") << p.message << "\n";
-    }
+    plot_learning_curve(c, curve);
     return 0;
 }
 

@@ -2,8 +2,10 @@
 // share, and the scaling.data text of a data set (also hdnnp scale's output).
 #pragma once
 
+#include <cmath>
 #include <cstddef>
 #include <cstdint>
+#include <iostream>
 #include <limits>
 #include <sstream>
 #include <string>
@@ -14,6 +16,7 @@
 #include "hdnnp/io/n2p2_writer.hpp"
 #include "hdnnp/training/setup.hpp"
 #include "hdnnp/training/statistics.hpp"
+#include "plot.hpp"
 
 namespace hdnnp::cli {
 
@@ -27,6 +30,19 @@ struct TrainCommand {
     std::string stage;  ///< "1", "2", "both" or empty (both)
     double force_weight = std::numeric_limits<double>::quiet_NaN();
 };
+
+/// The score that picks the written model (lower is better; the test set's RMSEs, else the training set's):
+/// log of the energy RMSE, plus log of the force RMSE when forces are fitted.
+inline double selection_score(double energy_rmse, double force_rmse, bool forces) {
+    return forces ? std::log(energy_rmse) + std::log(force_rmse) : std::log(energy_rmse);
+}
+
+/// learning-curve.png beside `curve` in c.outdir (unless --no-plot), and a line saying whether it was drawn.
+inline void plot_learning_curve(const TrainCommand& c, const std::string& curve) {
+    if (!c.plot) return;
+    const PlotStatus p = make_plot("learning-curve", curve, io::detail_writer::join_path(c.outdir, "learning-curve.png"));
+    std::cerr << "hdnnp train: " << (p.ok ? "plot " : "no plot: ") << p.message << "\n";
+}
 
 /// The first lines of learning-curve.out: what was fitted to what (`kind`: "" or " (4G)"), and the restart.
 inline std::string curve_preamble(const TrainCommand& c, const std::string& kind) {

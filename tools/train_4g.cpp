@@ -229,7 +229,7 @@ int train_4g(const TrainCommand& c, const std::string& text) {
             const Row r = short_row(it);
             report(r);
             const double e = has_test ? r.e_test : r.e_train, f = has_test ? r.f_test : r.f_train;
-            const double s = o.use_forces ? std::log(e) + std::log(f) : std::log(e);
+            const double s = selection_score(e, f, o.use_forces);
             if (best_p.empty() || s < best_score || !has_test) {
                 best_score = s;
                 best_it = it;
@@ -263,10 +263,7 @@ int train_4g(const TrainCommand& c, const std::string& text) {
     if (stage2) std::cerr << ", energy RMSE " << sci(final_row.e_test) << "/atom" << (o.use_forces ? ", force RMSE " + sci(final_row.f_test) : "");
     std::cerr << " (train " << sci(final_row.q_train) << (stage2 ? ", " + sci(final_row.e_train) : "")
               << (stage2 && o.use_forces ? ", " + sci(final_row.f_train) : "") << "); " << curve << "; " << sci(seconds(), 3) << " s\n";
-    if (c.plot) {
-        const PlotStatus p = make_plot("learning-curve", curve, io::detail_writer::join_path(c.outdir, "learning-curve.png"));
-        std::cerr << "hdnnp train: " << (p.ok ? "plot " : "no plot: ") << p.message << "\n";
-    }
+    plot_learning_curve(c, curve);
     return 0;
 }
 

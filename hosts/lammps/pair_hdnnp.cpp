@@ -37,6 +37,7 @@
 #include "neighbor.h"
 #include "update.h"
 
+#include <hdnnp/core/electrostatics_choice.hpp>
 #include <hdnnp/hdnnp.hpp>
 
 #include <algorithm>
@@ -102,6 +103,10 @@ struct PairHDNNP::Impl {
   using Committee = hdnnp::Committee<Potential>;
 
   std::unique_ptr<Committee> models;      // member 0 is `dir`; one member without `committee`
+  // 3G/4G: pair_style keywords ewald and qeq_solver, and the last choice written to the log
+  hdnnp::EwaldBalance ewald_balance = hdnnp::EwaldBalance::automatic;
+  hdnnp::QeqSolverKind qeq_solver = hdnnp::QeqSolverKind::automatic;
+  std::string electrostatics_used;
   std::vector<std::string> loaded_dirs;   // what `models` was loaded from
   const Potential &potential() const { return models->member(0); }
   bool charged() const { return potential().generation() != hdnnp::Generation::second; }
@@ -173,9 +178,9 @@ void PairHDNNP::settings(int narg, char **arg)
   committee_dirs.clear();
   spreadwarn = -1.0;
   maxspread = -1.0;
-  ewald = "auto";
-  qeq_solver = "auto";
-  electrostatics_used.clear();
+  impl->ewald_balance = hdnnp::EwaldBalance::automatic;
+  impl->qeq_solver = hdnnp::QeqSolverKind::automatic;
+  impl->electrostatics_used.clear();
   ew_total = ew_summary = 0;
 
   for (int iarg = 1; iarg < narg; iarg += 2) {
@@ -215,14 +220,13 @@ void PairHDNNP::settings(int narg, char **arg)
     } else if (key == "maxspread") {
       maxspread = utils::numeric(FLERR, value, false, lmp);
       if (maxspread < 0.0) error->all(FLERR, "Illegal pair_style hdnnp command: maxspread must be >= 0");
-    } else if (key == "ewald") {
-      ewald = value;
-      if (ewald != "auto" && ewald != "n2p2" && ewald != "balanced")
-        error->all(FLERR, "Illegal pair_style hdnnp command: ewald takes auto, n2p2 or balanced, not {}", value);
-    } else if (key == "qeq_solver") {
-      qeq_solver = value;
-      if (qeq_solver != "auto" && qeq_solver != "dense" && qeq_solver != "cg")
-        error->all(FLERR, "Illegal pair_style hdnnp command: qeq_solver takes auto, dense or cg, not {}", value);
+    } else if (key == "ewald" || key == "qeq_solver") {
+      try {
+        if (key == "ewald") impl->ewald_balance = hdnnp::parse_ewald_balance(value, key);
+        else impl->qeq_solver = hdnnp::parse_qeq_solver(value, key);
+      } catch (const hdnnp::Error &e) {
+        error->all(FLERR, "Illegal pair_style hdnnp command: {}", e.what());
+      }
     } else {
       error->all(FLERR, "Illegal pair_style hdnnp command: unknown keyword {}", key);
     }
@@ -574,12 +578,8 @@ void PairHDNNP::compute_gathered(int, int)
 
   hdnnp::ComputeOptions opt;
   opt.per_atom = true;
-  opt.ewald_balance = ewald == "n2p2"       ? hdnnp::EwaldBalance::n2p2
-                      : ewald == "balanced" ? hdnnp::EwaldBalance::matrix_free
-                                            : hdnnp::EwaldBalance::automatic;
-  opt.solver = qeq_solver == "dense" ? hdnnp::QeqSolverKind::dense
-               : qeq_solver == "cg"  ? hdnnp::QeqSolverKind::cg
-                                     : hdnnp::QeqSolverKind::automatic;
+  opt.ewald_balance = m.ewald_balance;
+  opt.solver = m.qeq_solver;
   hdnnp::CommitteeResult r;
   try {
     r = m.models->compute(s, opt);
@@ -587,17 +587,10 @@ void PairHDNNP::compute_gathered(int, int)
     error->one(FLERR, "pair_style hdnnp on rank {}, step {}: {}", comm->me, update->ntimestep, e.what());
   }
   // Say which Ewald width and 4G solver ran, whenever the choice changes (every rank made the same one).
-  if (s.periodic || !r.electronegativities.empty()) {
-    std::string used;
-    if (s.periodic)
-      used = r.ewald_balance_used == hdnnp::EwaldBalance::matrix_free
-                 ? "Ewald parameters balanced for matrix-free products"
-                 : "n2p2's Ewald parameters";
-    if (!r.electronegativities.empty())
-      used += std::string(used.empty() ? "" : ", ") +
-              (r.solver_used == hdnnp::QeqSolverKind::dense ? "dense charge solver" : "CG charge solver");
-    if (used != electrostatics_used) {
-      electrostatics_used = used;
+  {
+    const std::string used = hdnnp::electrostatics_choice(r, s.periodic);
+    if (!used.empty() && used != m.electrostatics_used) {
+      m.electrostatics_used = used;
       if (comm->me == 0) {
         std::string msg = fmt::format("pair_style hdnnp: step {}, {} atoms: {}", update->ntimestep, s.size(), used);
         if (s.periodic)

@@ -74,9 +74,6 @@ class PairHDNNP : public Pair {
   std::vector<std::string> committee_dirs;
   double spreadwarn = -1.0;         // [LAMMPS force]; < 0: off
   double maxspread = -1.0;          // [LAMMPS force]; < 0: off
-  std::string ewald = "auto";       // 3G/4G periodic: auto, n2p2 or balanced (the Ewald width)
-  std::string qeq_solver = "auto";  // 4G: auto, dense or cg
-  std::string electrostatics_used;  // the last Ewald/solver choice printed
 
   // pair_coeff: element index of each LAMMPS type (index 0 unused; -1: NULL)
   std::vector<std::string> type_symbols;

@@ -40,6 +40,7 @@
 #include <string>
 #include <vector>
 
+#include "hdnnp/core/electrostatics_choice.hpp"
 #include "hdnnp/hdnnp.hpp"
 
 namespace py = pybind11;
@@ -165,11 +166,7 @@ EwaldChoice ewald_choice(const py::handle& ewald, const Units& u) {
     EwaldChoice c;
     if (ewald.is_none()) return c;
     if (py::isinstance<py::str>(ewald)) {
-        const std::string v = py::cast<std::string>(ewald);
-        if (v == "auto") c.balance = hdnnp::EwaldBalance::automatic;
-        else if (v == "n2p2") c.balance = hdnnp::EwaldBalance::n2p2;
-        else if (v == "balanced") c.balance = hdnnp::EwaldBalance::matrix_free;
-        else throw hdnnp::Error("ewald: expected None, 'auto', 'n2p2', 'balanced' or (eta, real_cutoff, kspace_cutoff), got '" + v + "'");
+        c.balance = hdnnp::parse_ewald_balance(py::cast<std::string>(ewald), "ewald (None, a name or (eta, real_cutoff, kspace_cutoff))");
         return c;
     }
     const auto p = py::cast<std::vector<double>>(ewald);
@@ -177,14 +174,6 @@ EwaldChoice ewald_choice(const py::handle& ewald, const Units& u) {
         throw hdnnp::Error("ewald: expected three positive numbers (eta, real_cutoff, kspace_cutoff)");
     c.fixed = hdnnp::EwaldParameters{p[0] * u.length, p[1] * u.length, p[2] / u.length};
     return c;
-}
-
-/// The `qeq_solver` argument: "auto" (dense up to 512 atoms, CG beyond), "dense" or "cg".
-hdnnp::QeqSolverKind qeq_solver(const std::string& v) {
-    if (v == "auto") return hdnnp::QeqSolverKind::automatic;
-    if (v == "dense") return hdnnp::QeqSolverKind::dense;
-    if (v == "cg") return hdnnp::QeqSolverKind::cg;
-    throw hdnnp::Error("qeq_solver: expected 'auto', 'dense' or 'cg', got '" + v + "'");
 }
 
 /// The options of one call; `ewald` must outlive their use.
@@ -252,7 +241,7 @@ py::dict to_dict(hdnnp::Result& r, const hdnnp::Structure& s, const Units& u) {
             d["ewald"] = py::make_tuple(r.ewald.eta / u.length, r.ewald.real_cutoff / u.length, r.ewald.kspace_cutoff * u.length);
             d["ewald_balance"] = hdnnp::ewald_balance_name(r.ewald_balance_used);
         }
-        if (!r.electronegativities.empty()) d["qeq_solver"] = r.solver_used == hdnnp::QeqSolverKind::dense ? "dense" : "cg";
+        if (!r.electronegativities.empty()) d["qeq_solver"] = hdnnp::qeq_solver_name(r.solver_used);
     }
     d["extrapolation_count"] = r.extrapolation_count;
     if (r.extrapolation_count > 0) {
@@ -375,7 +364,7 @@ template <class Cls> void bind_compute(Cls& c) {
             const Units u{cflength, cfenergy};
             const hdnnp::Structure s = make_structure(positions, elements, cell, pbc, total_charge, u);
             const EwaldChoice ew = ewald_choice(ewald, u);
-            const hdnnp::QeqSolverKind sk = qeq_solver(solver);
+            const hdnnp::QeqSolverKind sk = hdnnp::parse_qeq_solver(solver, "qeq_solver");
             decltype(p.compute(s, hdnnp::ComputeOptions{})) r;
             {
                 py::gil_scoped_release release;
