@@ -1,7 +1,7 @@
 // End-to-end benchmark: microseconds per atom for energy + forces (neighbour list timed separately),
 // comparing configurations side by side in one run (interleaved repetitions, best and median).
 //
-//   bench_end_to_end [--json FILE] [--reps N] [--quick] [--cpu-time]
+//   bench_end_to_end [--json FILE] [--reps N] [--quick] [--cpu-time] [--system NAME]
 //
 // --cpu-time times each repetition by the process's CPU time instead of the wall clock: on a shared, loaded
 // machine the one-thread figures then leave out the time the process waited for a core (the two-thread figures
@@ -11,7 +11,8 @@
 // over one model is printed as a ratio.
 // For the modelled families (benchmarks/flop_model.hpp) it also prints the achieved FLOP rate as a fraction
 // of the measured FMA peak of one core (times the thread count).
-// Systems: H2O_RPBE-D3 (1080 atoms and its 2x2x2 supercell, 8640), Cu2S_PBE, Anisole_SCAN.
+// Systems: H2O_RPBE-D3 (1080 atoms and its 2x2x2 supercell, 8640), Cu2S_PBE, Anisole_SCAN, DMABN_SCAN;
+// --system keeps those whose name contains NAME (e.g. --system SCAN).
 #include <algorithm>
 #include <chrono>
 #include <ctime>
@@ -62,13 +63,18 @@ int main(int argc, char** argv) {
     int reps = 7;
     bool quick = false;
     bool cpu_time = false;
+    std::string only;
     for (int k = 1; k < argc; ++k) {
         const std::string a = argv[k];
         if (a == "--json" && k + 1 < argc) json = argv[++k];
         else if (a == "--reps" && k + 1 < argc) reps = std::atoi(argv[++k]);
         else if (a == "--quick") quick = true;
         else if (a == "--cpu-time") cpu_time = true;
-        else { std::fprintf(stderr, "usage: bench_end_to_end [--json FILE] [--reps N] [--quick] [--cpu-time]\n"); return 2; }
+        else if (a == "--system" && k + 1 < argc) only = argv[++k];
+        else {
+            std::fprintf(stderr, "usage: bench_end_to_end [--json FILE] [--reps N] [--quick] [--cpu-time] [--system NAME]\n");
+            return 2;
+        }
     }
     const std::string ref = HDNNP_REFERENCE_DIR;
     std::vector<Case> cases;
@@ -82,8 +88,15 @@ int main(int argc, char** argv) {
 
     struct Sys { std::string name, dir; int mult; };
     std::vector<Sys> systems = {{"H2O_RPBE-D3 1080", "H2O_RPBE-D3", 1}, {"H2O_RPBE-D3 8640", "H2O_RPBE-D3", 2},
-                                {"Cu2S_PBE 144", "Cu2S_PBE", 1}, {"Anisole_SCAN 256", "Anisole_SCAN", 1}};
+                                {"Cu2S_PBE 144", "Cu2S_PBE", 1}, {"Anisole_SCAN 256", "Anisole_SCAN", 1},
+                                {"DMABN_SCAN 21", "DMABN_SCAN", 1}};
     if (quick) systems.resize(1);
+    if (!only.empty()) {
+        systems.erase(std::remove_if(systems.begin(), systems.end(),
+                                     [&](const Sys& y) { return y.name.find(only) == std::string::npos; }),
+                      systems.end());
+        if (systems.empty()) { std::fprintf(stderr, "bench_end_to_end: no system matches '%s'\n", only.c_str()); return 2; }
+    }
     for (const auto& sys : systems) {
         const std::string dir = ref + "/predict/" + sys.dir;
         pots.push_back(std::make_unique<hdnnp::Potential<>>(hdnnp::Potential<>::load(dir)));

@@ -106,8 +106,11 @@ void bm_water_narrow_values_gradient_simd(benchmark::State& st) { descriptors<Na
 void bm_water_narrow_values_gradient_scalar(benchmark::State& st) { descriptors<NarrowOnly, double>(st, "H2O_RPBE-D3", true); }
 void bm_cu2s_wide_values_gradient_simd(benchmark::State& st) { descriptors<WideOnly, Batch>(st, "Cu2S_PBE", true); }
 void bm_cu2s_wide_values_gradient_scalar(benchmark::State& st) { descriptors<WideOnly, double>(st, "Cu2S_PBE", true); }
-void bm_anisole_compact_radial_values_gradient(benchmark::State& st) { descriptors<CompactRadialOnly, double>(st, "Anisole_SCAN", true); }
-void bm_anisole_compact_wide_values_gradient(benchmark::State& st) { descriptors<CompactWideOnly, double>(st, "Anisole_SCAN", true); }
+void bm_anisole_compact_radial_values_gradient_scalar(benchmark::State& st) { descriptors<CompactRadialOnly, double>(st, "Anisole_SCAN", true); }
+void bm_anisole_compact_radial_values_gradient_simd(benchmark::State& st) { descriptors<CompactRadialOnly, Batch>(st, "Anisole_SCAN", true); }
+void bm_anisole_compact_wide_values_simd(benchmark::State& st) { descriptors<CompactWideOnly, Batch>(st, "Anisole_SCAN", false); }
+void bm_anisole_compact_wide_values_gradient_scalar(benchmark::State& st) { descriptors<CompactWideOnly, double>(st, "Anisole_SCAN", true); }
+void bm_anisole_compact_wide_values_gradient_simd(benchmark::State& st) { descriptors<CompactWideOnly, Batch>(st, "Anisole_SCAN", true); }
 
 BENCHMARK_CAPTURE(neighbour_list, water, std::string("H2O_RPBE-D3"))->Unit(benchmark::kMillisecond);
 BENCHMARK_CAPTURE(networks, water, std::string("H2O_RPBE-D3"))->Unit(benchmark::kMillisecond);
@@ -119,8 +122,11 @@ BENCHMARK(bm_water_narrow_values_gradient_simd)->Unit(benchmark::kMillisecond);
 BENCHMARK(bm_water_narrow_values_gradient_scalar)->Unit(benchmark::kMillisecond);
 BENCHMARK(bm_cu2s_wide_values_gradient_simd)->Unit(benchmark::kMillisecond);
 BENCHMARK(bm_cu2s_wide_values_gradient_scalar)->Unit(benchmark::kMillisecond);
-BENCHMARK(bm_anisole_compact_radial_values_gradient)->Unit(benchmark::kMillisecond);
-BENCHMARK(bm_anisole_compact_wide_values_gradient)->Unit(benchmark::kMillisecond);
+BENCHMARK(bm_anisole_compact_radial_values_gradient_scalar)->Unit(benchmark::kMillisecond);
+BENCHMARK(bm_anisole_compact_radial_values_gradient_simd)->Unit(benchmark::kMillisecond);
+BENCHMARK(bm_anisole_compact_wide_values_simd)->Unit(benchmark::kMillisecond);
+BENCHMARK(bm_anisole_compact_wide_values_gradient_scalar)->Unit(benchmark::kMillisecond);
+BENCHMARK(bm_anisole_compact_wide_values_gradient_simd)->Unit(benchmark::kMillisecond);
 
 }  // namespace
 

@@ -503,6 +503,23 @@ void check_model(const SyntheticModel& m) {
         }
         check_against_finite_differences(pot, ss[k], label);
     }
+    // The vectorised kernels against the scalar ones (V = double) on the same structures.
+    for (std::size_t k = 0; k < ss.size(); ++k) {
+        ComputeOptions scalar, vec;
+        scalar.simd = false;
+        vec.simd = true;
+        const Result a = pot.compute(ss[k], scalar), b = pot.compute(ss[k], vec);
+        double max_df = 0.0, max_f = 0.0;
+        for (std::size_t i = 0; i < a.forces.size(); ++i)
+            for (int x = 0; x < 3; ++x) {
+                max_df = std::max(max_df, std::abs(a.forces[i][x] - b.forces[i][x]));
+                max_f = std::max(max_f, std::abs(a.forces[i][x]));
+            }
+        INFO(m.name << (k == 1 ? " periodic triclinic cell" : " cluster") << ": SIMD against scalar, energy "
+                    << a.energy << " vs " << b.energy << ", largest force difference " << max_df << " of " << max_f);
+        CHECK(std::abs(a.energy - b.energy) <= 1e-12 * std::max(1.0, std::abs(a.energy)));
+        CHECK(max_df <= 1e-11 * std::max(1.0, max_f));
+    }
 }
 
 const char* const kScalingModes[] = {"scale", "center", "scale_center", "sigma", "none"};

@@ -140,9 +140,9 @@ public:
                 angular_[k].template values<Cutoff, V>(nb, G, sc.angular, sc.acc<V>(), sc.cache_pairs ? &sc.pair_cache[k] : nullptr);
             }
         if constexpr (Fam::compact_radial)
-            for (const auto& g : compact_radial_) g.values(nb, G);
+            for (const auto& g : compact_radial_) g.template values<V>(nb, G, sc.acc<V>());
         if constexpr (Fam::compact_angular)
-            for (const auto& g : compact_angular_) g.values(nb, G, sc.compact);
+            for (const auto& g : compact_angular_) g.template values<V>(nb, G, sc.compact);
     }
 
     template <class Cutoff, class Fam = AllFamilies, class V = double>
@@ -154,9 +154,9 @@ public:
                 angular_[k].template gradient<Cutoff, V>(nb, w, grad, sc.angular, sc.acc<V>(),
                                                          sc.cache_pairs ? &sc.pair_cache[k] : nullptr);
         if constexpr (Fam::compact_radial)
-            for (const auto& g : compact_radial_) g.gradient(nb, w, grad);
+            for (const auto& g : compact_radial_) g.template gradient<V>(nb, w, grad);
         if constexpr (Fam::compact_angular)
-            for (const auto& g : compact_angular_) g.gradient(nb, w, grad, sc.compact);
+            for (const auto& g : compact_angular_) g.template gradient<V>(nb, w, grad, sc.compact);
     }
 
     /// gradient() for K weight vectors at once (committees): grad[c] += sum_s w[c][s] dG_s/dd_n, c < K. Radial and
@@ -171,9 +171,9 @@ public:
                                                             sc.cache_pairs ? &sc.pair_cache[k] : nullptr);
         for (int c = 0; c < K; ++c) {
             if constexpr (Fam::compact_radial)
-                for (const auto& g : compact_radial_) g.gradient(nb, w[c], grad[c]);
+                for (const auto& g : compact_radial_) g.template gradient<V>(nb, w[c], grad[c]);
             if constexpr (Fam::compact_angular)
-                for (const auto& g : compact_angular_) g.gradient(nb, w[c], grad[c], sc.compact);
+                for (const auto& g : compact_angular_) g.template gradient<V>(nb, w[c], grad[c], sc.compact);
         }
     }
 

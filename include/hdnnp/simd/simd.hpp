@@ -118,6 +118,33 @@ using xsimd::tanh;
 using xsimd::cos;
 using xsimd::sin;
 
+/// arccos(x) in radians for x in [-1, 1]. The scalar path is std::acos. The vector path uses one square root and
+/// one polynomial, no division (xsimd's acos evaluates two rational approximations and two square roots):
+///   asin(s) = s + s^3 g(s^2) on [0, 1/2], g: degree-12 polynomial (Chebyshev interpolation of
+///   (asin(sqrt t) - sqrt t) / t^1.5 on [0, 1/4], relative error of asin below 1.2e-16);
+///   |x| <= 1/2: acos(x) = pi/2 - asin(x);  x > 1/2: 2 asin(sqrt((1 - x)/2));  x < -1/2: pi - 2 asin(sqrt((1 + x)/2)).
+/// Within 2 ulp of std::acos on [-1, 1] (tests/core/simd_test.cpp). Arguments outside [-1, 1] are not checked.
+inline double acos(double x) { return std::acos(x); }
+inline Batch acos(const Batch& x) {
+    constexpr double g[13] = {0.16666666666666669,  0.07499999999998433,   0.04464285714635543,  0.030381944138531247,
+                              0.02237217294214989,  0.017352392720869973,  0.013971212973552933, 0.011479177415184906,
+                              0.01032281435018578,  0.005457506718640358,  0.01740087944269402,  -0.014851887071247204,
+                              0.028757851367421566};
+    constexpr double pio2_hi = 1.5707963267948966, pio2_lo = 6.123233995736766e-17;  // pi/2 = hi + lo
+    const Batch ax = xsimd::abs(x);
+    const Mask big = ax > Batch(0.5);
+    const Batch t = xsimd::select(big, 0.5 * (1.0 - ax), x * x);
+    const Batch s = xsimd::select(big, xsimd::sqrt(t), ax);
+    Batch p(g[12]);
+    for (int i = 11; i >= 0; --i) p = xsimd::fma(p, t, Batch(g[i]));
+    const Batch a = xsimd::fma(s * t, p, s);  // asin(s)
+    // |x| <= 1/2: pi/2 - sign(x) a;  x > 1/2: 2a;  x < -1/2: pi - 2a (pi/2 and pi in two parts)
+    const Mask neg = x < Batch(0.0);
+    const Batch small = Batch(pio2_hi) + (Batch(pio2_lo) - xsimd::select(neg, -a, a));
+    const Batch large = xsimd::select(neg, Batch(2.0 * pio2_hi) + (Batch(2.0 * pio2_lo) - 2.0 * a), 2.0 * a);
+    return xsimd::select(big, large, small);
+}
+
 /// x^n for a small non-negative integer n (repeated squaring).
 template <class V> inline V ipow(V x, int n) {
     switch (n) {  // the common exponents of symmetry functions without a loop
