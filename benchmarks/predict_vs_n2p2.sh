@@ -17,8 +17,10 @@
 # input.data, so the comparison is of one structure; for a small one (DMABN, 21 atoms) both times are mostly
 # model loading. Refuses (exit 1) when the two energies differ by more than 1e-8 relative (the work compared
 # must be the same); also prints the largest force difference and n2p2's energy against expected/energy.out
-# (the oracle's own check). With --json FILE also writes the rows as JSON. Run on an otherwise idle machine:
-# the load average is printed before and after.
+# (the oracle's own check). Where `perf stat` works (PERF=none turns it off) the wall time is perf's elapsed
+# time of the process and the CPU time (task-clock) is printed beside it: on a loaded machine the CPU times
+# and their ratio are the steadier figures. With --json FILE also writes the rows as JSON. Run on an otherwise
+# idle machine: the load average is printed before and after.
 set -eu
 here=$(cd "$(dirname "$0")" && pwd)
 build=build reps=5 json= npos=0
@@ -54,25 +56,48 @@ export OMP_NUM_THREADS=1
 now() { date +%s.%N; }
 # energy FILE: column 4 (the NNP energy) of the first data row of an energy.out
 energy() { awk '!/^#/ && NF >= 4 { print $4; exit }' "$1"; }
-# stats FILE: "min median" of the numbers in FILE, one a line
+# stats COLUMN FILE: "min median" of the numbers in column COLUMN of FILE ("- -" if they are not numbers)
 stats() {
-  sort -g "$1" | awk '{ v[NR] = $1 } END { printf "%.6f %.6f\n", v[1], NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
+  awk -v c="$1" '{ print $c }' "$2" | sort -g | awk '{ v[NR] = $1 }
+    END { if (v[1] == "-") print "- -"; else printf "%.6f %.6f\n", v[1], NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
+}
+# CPU time (task-clock) from perf stat when it works here (PERF=none: wall clock only)
+perf=${PERF:-perf}
+if [ "$perf" = none ] || ! LC_ALL=C "$perf" stat -e task-clock -o "$work/perf" true >/dev/null 2>&1; then perf=; fi
+# timed OUT COMMAND...: runs COMMAND, appends "wall_s cpu_s" to OUT (perf's elapsed time of the child and its
+# task-clock; without perf the wall clock around it and "-")
+timed() {
+  out=$1
+  shift
+  if [ -n "$perf" ]; then
+    LC_ALL=C "$perf" stat -e task-clock -o "$work/perf" "$@" || return 1
+    awk '/msec task-clock/ { c = $1 / 1e3 } /seconds time elapsed/ { w = $1 } END { printf "%.6f %.6f\n", w, c }' \
+      "$work/perf" >>"$out"
+  else
+    t0=$(now)
+    "$@" || return 1
+    awk -v a="$t0" -v b="$(now)" 'BEGIN { printf "%.6f -\n", b - a }' >>"$out"
+  fi
 }
 
-# run_n2p2, run_hdnnp: one prediction of $model into $nd (n2p2, run inside it) or $hd; the log on failure
-run_n2p2() { (cd "$nd" && "$n2p2" 0 >stdout 2>&1) || { cat "$nd/stdout" "$nd/nnp-predict.log" >&2; exit 1; }; }
+# run_n2p2 OUT, run_hdnnp OUT: one timed prediction of $model into $nd (n2p2, run inside it) or $hd; the log on
+# failure
+run_n2p2() { (cd "$nd" && timed "$1" "$n2p2" 0 >stdout 2>&1) || { cat "$nd/stdout" "$nd/nnp-predict.log" >&2; exit 1; }; }
 run_hdnnp() {
-  "$hdnnp" predict "$model" "$model/input.data" -o "$hd" >"$work/hdnnp.log" 2>&1 || { cat "$work/hdnnp.log" >&2; exit 1; }
+  timed "$1" "$hdnnp" predict "$model" "$model/input.data" -o "$hd" >"$work/hdnnp.log" 2>&1 ||
+    { cat "$work/hdnnp.log" >&2; exit 1; }
 }
 
 echo "predict_vs_n2p2: hdnnp $hdnnp"
 echo "predict_vs_n2p2: n2p2  $n2p2"
 load_before=$(uptime | sed 's/.*load average: //')
 echo "predict_vs_n2p2: $reps rounds per system, OMP_NUM_THREADS=1; load before: $load_before"
-echo "wall-clock seconds of the whole process (min and median of the rounds); us/atom from the medians"
-printf "%-13s %6s %8s %8s %8s %8s %9s %9s %8s %8s\n" "" "" "n2p2" "n2p2" "hdnnp" "hdnnp" "n2p2" "hdnnp" "ratio" "ratio"
-printf "%-13s %6s %8s %8s %8s %8s %9s %9s %8s %8s\n" "system" "atoms" "min" "median" "min" "median" "us/atom" "us/atom" \
-  "median" "min"
+echo "whole process, one structure, energy + forces; min and median of the rounds; us/atom from the wall medians;"
+if [ -n "$perf" ]; then echo "CPU: the process's task-clock (perf stat)"; else echo "CPU: - (perf stat unavailable or PERF=none)"; fi
+printf "%-13s %5s | %-35s | %-13s | %-25s | %s\n" "" "" "wall [s], min and median" "n2p2/hdnnp" "CPU [s], median" \
+  "us/atom"
+printf "%-13s %5s | %8s %8s %8s %8s | %6s %6s | %8s %8s %7s | %8s %7s\n" "system" "atoms" "n2p2" "n2p2" "hdnnp" "hdnnp" \
+  "median" "min" "n2p2" "hdnnp" "ratio" "n2p2" "hdnnp"
 rows=
 for sys in $systems; do
   model=$(cd "$ref/predict/$sys" && pwd)
@@ -83,13 +108,13 @@ for sys in $systems; do
   for f in "$model"/input.nn "$model"/scaling.data "$model"/weights*.data "$model"/hardness*.data "$model"/input.data; do
     [ -e "$f" ] && ln -s "$f" "$nd/"
   done
-  run_n2p2; run_hdnnp    # warm-up, untimed
-  : >"$work/tn" ; : >"$work/th"
+  run_n2p2 "$work/warm"; run_hdnnp "$work/warm"    # warm-up, not counted
+  : >"$work/tn"
+  : >"$work/th"
   r=0
   while [ $r -lt "$reps" ]; do
-    t0=$(now); run_n2p2; t1=$(now); run_hdnnp; t2=$(now)
-    awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.6f\n", b - a }' >>"$work/tn"
-    awk -v a="$t1" -v b="$t2" 'BEGIN { printf "%.6f\n", b - a }' >>"$work/th"
+    run_n2p2 "$work/tn"
+    run_hdnnp "$work/th"
     r=$((r + 1))
   done
   en=$(energy "$nd/energy.out") eh=$(energy "$hd/energy.out")
@@ -98,23 +123,28 @@ for sys in $systems; do
   df=$(awk '!/^#/ && NF >= 8 { if (FNR == NR) { f[FNR, 1] = $6; f[FNR, 2] = $7; f[FNR, 3] = $8; k[++n] = FNR; next }
              ++m; for (c = 1; c <= 3; ++c) { d = $(5 + c) - f[k[m], c]; if (d < 0) d = -d; if (d > x) x = d } }
            END { printf "%.3e\n", x + 0 }' "$nd/nnforces.out" "$hd/nnforces.out")
-  set -- $(stats "$work/tn") $(stats "$work/th")
+  set -- $(stats 1 "$work/tn") $(stats 1 "$work/th") $(stats 2 "$work/tn") $(stats 2 "$work/th")
   # one table row, one check line, and the JSON row (prefixed @); exit status 3 if the energies differ
-  line=$(awk -v s="$sys" -v n="$atoms" -v nmin="$1" -v nmed="$2" -v hmin="$3" -v hmed="$4" -v en="$en" -v eh="$eh" \
-             -v ex="$ex" -v df="$df" -v reps="$reps" '
+  line=$(awk -v s="$sys" -v n="$atoms" -v nmin="$1" -v nmed="$2" -v hmin="$3" -v hmed="$4" -v ncpu="$6" -v hcpu="$8" \
+             -v en="$en" -v eh="$eh" -v ex="$ex" -v df="$df" -v reps="$reps" '
     function rel(a, b) { d = a - b; if (d < 0) d = -d; b = b < 0 ? -b : b; return b > 0 ? d / b : d }
     BEGIN {
       de = rel(eh, en)
-      printf "%-13s %6d %8.4f %8.4f %8.4f %8.4f %9.1f %9.1f %7.2fx %7.2fx\n", s, n, nmin, nmed, hmin, hmed,
-             1e6 * nmed / n, 1e6 * hmed / n, nmed / hmed, nmin / hmin
+      cpu = ncpu != "-"
+      printf "%-13s %5d | %8.4f %8.4f %8.4f %8.4f | %5.2fx %5.2fx | %8s %8s %7s | %8.1f %7.1f\n", s, n, nmin, nmed,
+             hmin, hmed, nmed / hmed, nmin / hmin, cpu ? sprintf("%.4f", ncpu) : "-", cpu ? sprintf("%.4f", hcpu) : "-",
+             cpu ? sprintf("%.2fx", ncpu / hcpu) : "-", 1e6 * nmed / n, 1e6 * hmed / n
       printf "  %s: energy n2p2 %.15g, hdnnp %.15g (relative difference %.1e), max |dF| %s; n2p2 against expected: %s\n",
              s, en, eh, de, df, ex == "nan" ? "no expected/energy.out" : sprintf("%.1e", rel(en, ex))
       split("system atoms reps n2p2_min_s n2p2_median_s hdnnp_min_s hdnnp_median_s n2p2_us_per_atom hdnnp_us_per_atom " \
-            "ratio_median ratio_min energy_n2p2 energy_hdnnp energy_rel_diff max_abs_dF", key, " ")
-      split(sprintf("\"%s\"|%d|%d|%.6f|%.6f|%.6f|%.6f|%.2f|%.2f|%.4f|%.4f|%.15g|%.15g|%.3e|%s", s, n, reps, nmin, nmed,
-                    hmin, hmed, 1e6 * nmed / n, 1e6 * hmed / n, nmed / hmed, nmin / hmin, en, eh, de, df), val, "|")
+            "ratio_median ratio_min n2p2_cpu_median_s hdnnp_cpu_median_s cpu_ratio_median energy_n2p2 energy_hdnnp " \
+            "energy_rel_diff max_abs_dF", key, " ")
+      split(sprintf("\"%s\"|%d|%d|%.6f|%.6f|%.6f|%.6f|%.2f|%.2f|%.4f|%.4f|%s|%s|%s|%.15g|%.15g|%.3e|%s", s, n, reps, nmin,
+                    nmed, hmin, hmed, 1e6 * nmed / n, 1e6 * hmed / n, nmed / hmed, nmin / hmin,
+                    cpu ? ncpu : "null", cpu ? hcpu : "null", cpu ? sprintf("%.4f", ncpu / hcpu) : "null", en, eh, de, df),
+            val, "|")
       printf "@{"
-      for (i = 1; i <= 15; ++i) printf "%s\"%s\": %s", (i > 1 ? ", " : ""), key[i], val[i]
+      for (i = 1; i <= 18; ++i) printf "%s\"%s\": %s", (i > 1 ? ", " : ""), key[i], val[i]
       printf "}\n"
       exit de > 1e-8 ? 3 : 0 }') || {
     [ $? -eq 3 ] || exit 1
@@ -132,7 +162,7 @@ if [ -n "$json" ]; then
   cat >"$json" <<EOT
 {
   "benchmark": "predict_vs_n2p2",
-  "quantity": "whole-process wall time [s] of one energy+forces prediction, OMP_NUM_THREADS=1; us/atom from medians",
+  "quantity": "whole process, one energy+forces prediction, OMP_NUM_THREADS=1: wall and CPU (task-clock) seconds, us/atom from wall medians",
   "hdnnp": "$hdnnp",
   "n2p2": "$n2p2",
   "load_before": "$load_before",
