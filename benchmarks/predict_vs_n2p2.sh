@@ -94,9 +94,9 @@ load_before=$(uptime | sed 's/.*load average: //')
 echo "predict_vs_n2p2: $reps rounds per system, OMP_NUM_THREADS=1; load before: $load_before"
 echo "whole process, one structure, energy + forces; min and median of the rounds; us/atom from the wall medians;"
 if [ -n "$perf" ]; then echo "CPU: the process's task-clock (perf stat)"; else echo "CPU: - (perf stat unavailable or PERF=none)"; fi
-printf "%-13s %5s | %-35s | %-13s | %-25s | %s\n" "" "" "wall [s], min and median" "n2p2/hdnnp" "CPU [s], median" \
+printf "%-14s %5s | %-35s | %-13s | %-25s | %s\n" "" "" "wall [s], min and median" "n2p2/hdnnp" "CPU [s], median" \
   "us/atom"
-printf "%-13s %5s | %8s %8s %8s %8s | %6s %6s | %8s %8s %7s | %8s %7s\n" "system" "atoms" "n2p2" "n2p2" "hdnnp" "hdnnp" \
+printf "%-14s %5s | %8s %8s %8s %8s | %6s %6s | %8s %8s %7s | %8s %7s\n" "system" "atoms" "n2p2" "n2p2" "hdnnp" "hdnnp" \
   "median" "min" "n2p2" "hdnnp" "ratio" "n2p2" "hdnnp"
 rows=
 for sys in $systems; do
@@ -131,7 +131,7 @@ for sys in $systems; do
     BEGIN {
       de = rel(eh, en)
       cpu = ncpu != "-"
-      printf "%-13s %5d | %8.4f %8.4f %8.4f %8.4f | %5.2fx %5.2fx | %8s %8s %7s | %8.1f %7.1f\n", s, n, nmin, nmed,
+      printf "%-14s %5d | %8.4f %8.4f %8.4f %8.4f | %5.2fx %5.2fx | %8s %8s %7s | %8.1f %7.1f\n", s, n, nmin, nmed,
              hmin, hmed, nmed / hmed, nmin / hmin, cpu ? sprintf("%.4f", ncpu) : "-", cpu ? sprintf("%.4f", hcpu) : "-",
              cpu ? sprintf("%.2fx", ncpu / hcpu) : "-", 1e6 * nmed / n, 1e6 * hmed / n
       printf "  %s: energy n2p2 %.15g, hdnnp %.15g (relative difference %.1e), max |dF| %s; n2p2 against expected: %s\n",
