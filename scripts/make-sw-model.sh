@@ -14,8 +14,8 @@
 #   - the reference data (training.data, input.data) are identical to the shipped ones (the sampling is seeded);
 #   - the fitted files are compared with the shipped ones and the result is printed (identical with the same
 #     compiler and -march; another machine may differ in the last digits, which is reported, not failed).
-# Prints the recipe's wall time: 6.2 min (322 CPU-s) on the shared 2-core development machine beside another
-# build (see examples/sw-silicon/README.md).
+# Prints the recipe's wall time: 2.5 min (97 CPU-s) with one OpenMP thread on the shared 2-core development
+# machine beside other builds (see examples/sw-silicon/README.md).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$(pwd)

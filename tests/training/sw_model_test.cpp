@@ -138,20 +138,20 @@ TEST_CASE("shipped sw-silicon model meets its targets on the shipped test set an
     REQUIRE(n_test >= 10);
     const double e_rmse = std::sqrt(se / static_cast<double>(n_test)), f_rmse = std::sqrt(sf / static_cast<double>(n_comp));
     INFO("test set (" << n_test << " structures): energy RMSE " << 1e3 * e_rmse << " meV/atom, force RMSE " << 1e3 * f_rmse << " meV/A");
-    // The issue's targets are 1 meV/atom and 50 meV/A. The shipped fit (60 epochs of the Kalman filter, see
-    // examples/sw-silicon/README.md) reached 1.347 meV/atom and 62.27 meV/A on this test set: it misses them,
-    // which is reported here, not hidden. The bounds hold the shipped files to their measured errors (+2 %),
-    // so that a regenerated or damaged model that is worse fails.
-    if (e_rmse >= 1e-3 || f_rmse >= 50e-3)
-        WARN("sw-silicon misses the targets 1 meV/atom and 50 meV/A: energy RMSE " << 1e3 * e_rmse << " meV/atom, force RMSE "
-                                                                                  << 1e3 * f_rmse << " meV/A (see its README)");
-    CHECK(e_rmse < 1.347e-3 * 1.02);
-    CHECK(f_rmse < 62.27e-3 * 1.02);
+    // The issue's targets are 1 meV/atom and 50 meV/A. The shipped fit (60 epochs of the Kalman filter with
+    // the SW-matched angular functions, see examples/sw-silicon/README.md) reached 0.754 meV/atom and
+    // 30.20 meV/A on this test set. The bounds hold the shipped files to their measured errors (+2 %), so
+    // that a regenerated or damaged model that is worse fails; the targets are checked on their own too.
+    CHECK(e_rmse < 1e-3);
+    CHECK(f_rmse < 50e-3);
+    CHECK(e_rmse < 0.754e-3 * 1.02);
+    CHECK(f_rmse < 30.20e-3 * 1.02);
     CHECK(extrapolations == 0);
 
-    // Diamond: -4.3366 eV/atom at a = 5.431 A within 1 meV/atom (measured +0.337 meV/atom); the E(a) curve
-    // follows SW near the minimum (measured: within 0.442 meV/atom for a = 5.391 ... 5.471 A, within 0.732 meV/atom
-    // for a = 5.331 ... 5.531 A).
+    // Diamond: -4.3366 eV/atom at a = 5.431 A within 1 meV/atom (measured -0.457 meV/atom); the E(a) curve
+    // follows SW near the minimum (measured: within 0.567 meV/atom for a = 5.391 ... 5.471 A, within 1.622 meV/atom
+    // for a = 5.331 ... 5.531 A, the largest at 5.531 A; bounds with the margins of the earlier fit's test,
+    // 13 % and 9 %).
     const double e0 = pot.compute(sw_sampling::diamond(1, 5.431)).energy / 8.0;
     INFO("diamond at 5.431 A: " << e0 << " eV/atom");
     CHECK(std::abs(e0 - (-4.3366)) < 1e-3);
@@ -163,10 +163,10 @@ TEST_CASE("shipped sw-silicon model meets its targets on the shipped test set an
         if (std::abs(k) <= 2) near = std::max(near, d);
     }
     INFO("largest E(a) error: a = 5.391 ... 5.471 A " << 1e3 * near << " meV/atom, a = 5.331 ... 5.531 A " << 1e3 * wide << " meV/atom");
-    CHECK(near < 0.5e-3);
-    CHECK(wide < 0.8e-3);
+    CHECK(near < 0.64e-3);
+    CHECK(wide < 1.77e-3);
 
-    // input.data (216-atom diamond at 1000 K, never fitted): measured -0.520 meV/atom, force RMSE 20.21 meV/A.
+    // input.data (216-atom diamond at 1000 K, never fitted): measured +0.039 meV/atom, force RMSE 13.55 meV/A.
     const auto input = io::read_input_data(kDir + "/input.data");
     REQUIRE(input.size() == 1);
     const Result ri = pot.compute(input[0]);
@@ -177,6 +177,6 @@ TEST_CASE("shipped sw-silicon model meets its targets on the shipped test set an
     const double f_input = std::sqrt(fi / static_cast<double>(3 * input[0].size()));
     INFO("input.data: energy error " << 1e3 * de_input << " meV/atom, force RMSE " << 1e3 * f_input << " meV/A");
     CHECK(std::abs(de_input) < 1e-3);
-    CHECK(f_input < 20.21e-3 * 1.02);
+    CHECK(f_input < 13.55e-3 * 1.02);
     CHECK(ri.extrapolation_count == 0);
 }

@@ -65,6 +65,7 @@
 #include "hdnnp/networks/network.hpp"
 #include "hdnnp/training/descriptors.hpp"
 #include "hdnnp/training/kalman.hpp"
+#include "hdnnp/training/network_passes.hpp"
 #include "hdnnp/training/setup.hpp"
 
 namespace hdnnp::training {
@@ -127,47 +128,6 @@ struct EpochReport {
 
 namespace detail_train {
 
-/// f''(x) of an activation, given f(x) and f'(x) as Act::eval returns them.
-template <class Act> inline double second_derivative(double x, double f, double df) {
-    if constexpr (std::is_same_v<Act, Linear> || std::is_same_v<Act, Relu>) {
-        (void)x; (void)f; (void)df;
-        return 0.0;
-    } else if constexpr (std::is_same_v<Act, Tanh>) {
-        (void)x;
-        return -2.0 * f * df;
-    } else if constexpr (std::is_same_v<Act, Logistic>) {
-        return (x > 35.0 || x < -35.0) ? 0.0 : df * (1.0 - 2.0 * f);
-    } else if constexpr (std::is_same_v<Act, Softplus>) {
-        (void)f;
-        return (x > 35.0 || x < -35.0) ? 0.0 : df * (1.0 - df);
-    } else if constexpr (std::is_same_v<Act, Gaussian>) {
-        (void)df;
-        return (x * x - 1.0) * f;
-    } else if constexpr (std::is_same_v<Act, Cosine>) {
-        (void)x; (void)df;
-        return -f;
-    } else if constexpr (std::is_same_v<Act, ReverseLogistic>) {
-        (void)x;
-        return df * (2.0 * f - 1.0);
-    } else if constexpr (std::is_same_v<Act, Exponential>) {
-        (void)x; (void)df;
-        return f;
-    } else {
-        static_assert(std::is_same_v<Act, Harmonic>, "unhandled activation");
-        (void)x; (void)f; (void)df;
-        return 2.0;
-    }
-}
-
-/// Buffers of the network passes of one thread.
-struct Work {
-    std::vector<std::vector<double>> y, fp, fpp, ud, yd;  // per layer: output, f', f'', tangents of u and y
-    std::vector<double> ybar, ydbar, ybar_prev, ydbar_prev, ubar, udbar;
-    std::vector<double> dnn;  // dNN/dx of every atom of a structure
-    std::vector<Vec3> F, A;   // predicted forces, dL/dF
-    std::vector<double> g, v;
-};
-
 /// One cached structure: scaled functions and, for force fits, scaled derivatives.
 struct Cached {
     std::size_t n = 0;
@@ -195,16 +155,12 @@ public:
         if (model_.generation != Generation::second) throw Error("Trainer: only 2G (short-range) models can be fitted");
         if (structures_.empty()) throw Error("Trainer: no structures");
         std::size_t p = 0;
-        layer_off_.resize(model_.elements.size());
         for (std::size_t e = 0; e < model_.elements.size(); ++e) {
             const Network& net = model_.elements[e].network;
             if (net.layers().empty() || net.n_outputs() != 1)
                 throw Error("Trainer: the network of element " + model_.elements[e].symbol + " must have one output");
             elem_off_.push_back(p);
-            for (const DenseLayer& L : net.layers()) {
-                layer_off_[e].push_back(p);
-                p += L.n_in * L.n_out + L.n_out;
-            }
+            p += network_passes::parameter_count(net);
         }
         elem_off_.push_back(p);
         n_params_ = p;
@@ -228,29 +184,16 @@ public:
     /// All weights and biases: element by element (ascending atomic number), each in n2p2's file order.
     std::vector<double> parameters() const {
         std::vector<double> p(n_params_);
-        for (std::size_t e = 0; e < model_.elements.size(); ++e) {
-            const auto& layers = model_.elements[e].network.layers();
-            for (std::size_t l = 0; l < layers.size(); ++l) {
-                std::copy(layers[l].weights.begin(), layers[l].weights.end(), p.begin() + static_cast<long>(layer_off_[e][l]));
-                std::copy(layers[l].biases.begin(), layers[l].biases.end(),
-                          p.begin() + static_cast<long>(layer_off_[e][l] + layers[l].weights.size()));
-            }
-        }
+        for (std::size_t e = 0; e < model_.elements.size(); ++e)
+            network_passes::get_parameters(model_.elements[e].network, p.data() + elem_off_[e]);
         return p;
     }
     /// Sets all weights and biases (layout of parameters()).
     void set_parameters(const std::vector<double>& p) {
         if (p.size() != n_params_)
             throw Error("Trainer::set_parameters: " + std::to_string(p.size()) + " values for " + std::to_string(n_params_) + " parameters");
-        for (std::size_t e = 0; e < model_.elements.size(); ++e) {
-            auto& layers = model_.elements[e].network.layers();
-            for (std::size_t l = 0; l < layers.size(); ++l) {
-                const auto b = p.begin() + static_cast<long>(layer_off_[e][l]);
-                std::copy(b, b + static_cast<long>(layers[l].weights.size()), layers[l].weights.begin());
-                std::copy(b + static_cast<long>(layers[l].weights.size()),
-                          b + static_cast<long>(layers[l].weights.size() + layers[l].biases.size()), layers[l].biases.begin());
-            }
-        }
+        for (std::size_t e = 0; e < model_.elements.size(); ++e)
+            network_passes::set_parameters(model_.elements[e].network, p.data() + elem_off_[e]);
     }
     /// Re-draws all weights (setup.hpp's initialize_weights) and resets the optimiser.
     void initialize_weights(std::uint64_t seed, WeightInit method = WeightInit::glorot_uniform) {
@@ -422,8 +365,8 @@ public:
             const std::size_t el = static_cast<std::size_t>(c.element[i]);
             const Network& net = model_.elements[el].network;
             const double* x = c.x.data() + c.xoff[i];
-            forward(net, x, nullptr, w);
-            reverse(el, net, x, nullptr, inv_conv, 0.0, w, J.data() + elem_off_[el]);
+            network_passes::forward(net, x, nullptr, w);
+            network_passes::reverse(net, x, nullptr, inv_conv, 0.0, w, J.data() + elem_off_[el]);
         }
         return e;
     }
@@ -450,8 +393,8 @@ public:
             const Network& net = model_.elements[el].network;
             const double* x = c.x.data() + c.xoff[i];
             const double* xd = force_tangent(c, i, w);
-            forward(net, x, xd, w);
-            reverse(el, net, x, xd, 0.0, 1.0, w, J.data() + elem_off_[el]);
+            network_passes::forward(net, x, xd, w);
+            network_passes::reverse(net, x, xd, 0.0, 1.0, w, J.data() + elem_off_[el]);
         }
         return f;
     }
@@ -649,132 +592,6 @@ private:
         }
     }
 
-    static double inv_norm(const Network& net, const DenseLayer& L) {
-        return net.normalize_nodes() ? 1.0 / static_cast<double>(L.n_in) : 1.0;
-    }
-
-    /// Forward pass (and the tangent of input direction xd if not null); returns the output.
-    static double forward(const Network& net, const double* x, const double* xd, detail_train::Work& w) {
-        const auto& layers = net.layers();
-        const std::size_t nl = layers.size();
-        w.y.resize(nl); w.fp.resize(nl); w.fpp.resize(nl); w.ud.resize(nl); w.yd.resize(nl);
-        const double* in = x;
-        const double* ind = xd;
-        for (std::size_t l = 0; l < nl; ++l) {
-            const DenseLayer& L = layers[l];
-            const std::size_t ni = L.n_in, no = L.n_out;
-            const double s = inv_norm(net, L);
-            std::vector<double>& y = w.y[l];
-            y.assign(no, 0.0);
-            w.fp[l].resize(no);
-            w.fpp[l].resize(no);
-            const double* W = L.weights.data();
-            for (std::size_t i = 0; i < ni; ++i) {
-                const double xi = in[i];
-                const double* row = W + i * no;
-                for (std::size_t o = 0; o < no; ++o) y[o] += xi * row[o];
-            }
-            visit_activation(L.activation, [&](auto act) {
-                using Act = decltype(act);
-                for (std::size_t o = 0; o < no; ++o) {
-                    const double u = (y[o] + L.biases[o]) * s;
-                    double f, df;
-                    Act::eval(u, f, df);
-                    y[o] = f;
-                    w.fp[l][o] = df;
-                    w.fpp[l][o] = xd ? detail_train::second_derivative<Act>(u, f, df) : 0.0;
-                }
-            });
-            if (xd) {
-                std::vector<double>& ud = w.ud[l];
-                ud.assign(no, 0.0);
-                for (std::size_t i = 0; i < ni; ++i) {
-                    const double xi = ind[i];
-                    const double* row = W + i * no;
-                    for (std::size_t o = 0; o < no; ++o) ud[o] += xi * row[o];
-                }
-                w.yd[l].resize(no);
-                for (std::size_t o = 0; o < no; ++o) {
-                    ud[o] *= s;
-                    w.yd[l][o] = w.fp[l][o] * ud[o];
-                }
-                ind = w.yd[l].data();
-            }
-            in = y.data();
-        }
-        return w.y[nl - 1][0];
-    }
-
-    /// After forward: dNN/dx into dx (shape (n_inputs)).
-    static void input_gradient(const Network& net, detail_train::Work& w, double* dx) {
-        const auto& layers = net.layers();
-        w.ybar.assign(1, 1.0);
-        for (std::size_t l = layers.size(); l-- > 0;) {
-            const DenseLayer& L = layers[l];
-            const double s = inv_norm(net, L);
-            w.ubar.resize(L.n_out);
-            for (std::size_t o = 0; o < L.n_out; ++o) w.ubar[o] = w.fp[l][o] * w.ybar[o] * s;
-            double* target = dx;
-            if (l > 0) {
-                w.ybar_prev.resize(L.n_in);
-                target = w.ybar_prev.data();
-            }
-            for (std::size_t i = 0; i < L.n_in; ++i) {
-                const double* row = L.weights.data() + i * L.n_out;
-                double a = 0.0;
-                for (std::size_t o = 0; o < L.n_out; ++o) a += row[o] * w.ubar[o];
-                target[i] = a;
-            }
-            if (l > 0) std::swap(w.ybar, w.ybar_prev);
-        }
-    }
-
-    /// After forward (with tangent xd if not null): adds d(seed_y NN + seed_yd dNN/dx.xd)/dw to g (the
-    /// element's parameter block).
-    void reverse(std::size_t e, const Network& net, const double* x, const double* xd, double seed_y, double seed_yd,
-                 detail_train::Work& w, double* g) const {
-        const auto& layers = net.layers();
-        const bool tangent = xd != nullptr;
-        w.ybar.assign(1, seed_y);
-        w.ydbar.assign(1, tangent ? seed_yd : 0.0);
-        for (std::size_t l = layers.size(); l-- > 0;) {
-            const DenseLayer& L = layers[l];
-            const std::size_t ni = L.n_in, no = L.n_out;
-            const double s = inv_norm(net, L);
-            const double* in = l == 0 ? x : w.y[l - 1].data();
-            const double* ind = tangent ? (l == 0 ? xd : w.yd[l - 1].data()) : nullptr;
-            w.ubar.resize(no);
-            w.udbar.resize(no);
-            for (std::size_t o = 0; o < no; ++o) {
-                w.udbar[o] = tangent ? w.fp[l][o] * w.ydbar[o] * s : 0.0;
-                w.ubar[o] = (w.fp[l][o] * w.ybar[o] + (tangent ? w.fpp[l][o] * w.ud[l][o] * w.ydbar[o] : 0.0)) * s;
-            }
-            double* gw = g + (layer_off_[e][l] - elem_off_[e]);
-            double* gb = gw + ni * no;
-            for (std::size_t i = 0; i < ni; ++i) {
-                const double a = in[i], b = tangent ? ind[i] : 0.0;
-                double* row = gw + i * no;
-                for (std::size_t o = 0; o < no; ++o) row[o] += a * w.ubar[o] + b * w.udbar[o];
-            }
-            for (std::size_t o = 0; o < no; ++o) gb[o] += w.ubar[o];
-            if (l == 0) break;
-            w.ybar_prev.resize(ni);
-            w.ydbar_prev.resize(ni);
-            for (std::size_t i = 0; i < ni; ++i) {
-                const double* row = L.weights.data() + i * no;
-                double a = 0.0, b = 0.0;
-                for (std::size_t o = 0; o < no; ++o) {
-                    a += row[o] * w.ubar[o];
-                    b += row[o] * w.udbar[o];
-                }
-                w.ybar_prev[i] = a;
-                w.ydbar_prev[i] = b;
-            }
-            std::swap(w.ybar, w.ybar_prev);
-            std::swap(w.ydbar, w.ydbar_prev);
-        }
-    }
-
     /// Energy of a cached structure; with `forces` also w.F (and w.dnn).
     double predict(const detail_train::Cached& c, detail_train::Work& w, bool forces) const {
         const double inv_conv = 1.0 / model_.conv_energy;
@@ -782,8 +599,8 @@ private:
         if (forces) w.dnn.resize(c.x.size());
         for (std::size_t i = 0; i < c.n; ++i) {
             const Network& net = model_.elements[static_cast<std::size_t>(c.element[i])].network;
-            e += forward(net, c.x.data() + c.xoff[i], nullptr, w);
-            if (forces) input_gradient(net, w, w.dnn.data() + c.xoff[i]);
+            e += network_passes::forward(net, c.x.data() + c.xoff[i], nullptr, w);
+            if (forces) network_passes::input_gradient(net, w, w.dnn.data() + c.xoff[i]);
         }
         if (forces) {
             w.F.assign(c.n, Vec3{0, 0, 0});
@@ -835,8 +652,8 @@ private:
             const double* x = c.x.data() + c.xoff[i];
             const double* xd = nullptr;
             if (forces) xd = force_tangent(c, i, w);
-            forward(net, x, xd, w);
-            reverse(e, net, x, xd, aE, 1.0, w, g + elem_off_[e]);
+            network_passes::forward(net, x, xd, w);
+            network_passes::reverse(net, x, xd, aE, 1.0, w, g + elem_off_[e]);
         }
         return L;
     }
@@ -883,7 +700,6 @@ private:
     std::vector<detail_train::Cached> cache_;
     std::vector<std::size_t> train_, test_;
     std::vector<std::size_t> elem_off_;                // per element (+ end): first parameter
-    std::vector<std::vector<std::size_t>> layer_off_;  // per element, per layer: first parameter (absolute)
     std::size_t n_params_ = 0;
     std::vector<double> m_, v_;
     std::size_t step_ = 0, epoch_ = 0;
