@@ -6,8 +6,8 @@
 #   N2P2_PREDICT=/path/to/nnp-predict sh benchmarks/predict_vs_n2p2.sh [BUILD_DIR] [REPS] [--json FILE]
 #
 # (defaults: build, 5). BUILD_DIR must hold tools/hdnnp (cmake --build BUILD_DIR --target hdnnp_cli);
-# N2P2_PREDICT is n2p2's nnp-predict built outside this repository (how: docs/4g-large-systems.md, section
-# "Against n2p2's nnp-predict"; default: the nnp-predict on PATH). SYSTEMS="Anisole_SCAN ..." picks other
+# N2P2_PREDICT is n2p2's nnp-predict built outside this repository (how: docs/performance.md, section
+# "Whole process"; default: the nnp-predict on PATH). SYSTEMS="Anisole_SCAN ..." picks other
 # examples of HDNNP_REFERENCE_DIR/predict (default ../shared/reference/n2p2 beside the repository). Per system:
 # one untimed run of each program (warm caches), then REPS rounds that run nnp-predict and `hdnnp predict`
 # alternately, OMP_NUM_THREADS=1, each in a scratch directory. The time is the wall clock of the whole process
@@ -41,7 +41,7 @@ hdnnp=$build/tools/hdnnp
 n2p2=${N2P2_PREDICT:-$(command -v nnp-predict || true)}
 [ -n "$n2p2" ] && [ -x "$n2p2" ] || {
   echo "predict_vs_n2p2: n2p2's nnp-predict not found: set N2P2_PREDICT=/path/to/nnp-predict (build it outside" \
-       "the repository as docs/4g-large-systems.md says)" >&2; exit 1; }
+       "the repository as docs/performance.md says)" >&2; exit 1; }
 n2p2=$(cd "$(dirname "$n2p2")" && pwd)/$(basename "$n2p2")
 ref=${HDNNP_REFERENCE_DIR:-$here/../../shared/reference/n2p2}
 systems=${SYSTEMS:-Anisole_SCAN DMABN_SCAN H2O_RPBE-D3}

@@ -41,6 +41,7 @@
 #include <string>
 #include <vector>
 
+#include "hdnnp/core/parse.hpp"
 #include "hdnnp/io/input_data.hpp"
 #include "hdnnp/io/n2p2_model.hpp"
 #include "hdnnp/io/n2p2_writer.hpp"
@@ -240,14 +241,25 @@ std::vector<std::size_t> labelled_as(const std::vector<Structure>& data, const s
     return ids;
 }
 
+/// The value of a numeric option: a non-negative number (or integer), or an error naming the option.
+double option_value(const std::string& option, const char* text, bool integer) {
+    double v = 0.0;
+    long i = 0;
+    const bool ok = integer ? hdnnp::detail::parse_int(text, i) && i >= 0 : hdnnp::detail::parse_double(text, v) && v >= 0.0;
+    if (!ok)
+        throw std::runtime_error("make_sw_model: " + option + " expects a " + (integer ? "non-negative integer" : "non-negative number") +
+                                 ", got '" + text + "'");
+    return integer ? static_cast<double>(i) : v;
+}
+
 std::vector<int> parse_nodes(const std::string& text) {
     std::vector<int> nodes;
     std::istringstream in(text);
     std::string item;
     while (std::getline(in, item, ',')) {
-        const int n = std::atoi(item.c_str());
-        if (n <= 0) throw std::runtime_error("make_sw_model: --nodes expects positive widths separated by commas, got '" + text + "'");
-        nodes.push_back(n);
+        long n = 0;
+        if (!hdnnp::detail::parse_int(item, n) || n <= 0 || n > 100000) throw std::runtime_error("make_sw_model: --nodes expects positive widths separated by commas, got '" + text + "'");
+        nodes.push_back(static_cast<int>(n));
     }
     if (nodes.empty()) throw std::runtime_error("make_sw_model: --nodes expects at least one width");
     return nodes;
@@ -269,14 +281,15 @@ int main(int argc, char** argv) {
         for (int k = 1; k < argc; ++k) {
             const std::string a = argv[k];
             const bool has_value = k + 1 < argc;
-            if (a == "--epochs" && has_value) recipe.epochs = std::strtoul(argv[++k], nullptr, 10);
+            if (a == "--epochs" && has_value) recipe.epochs = static_cast<std::size_t>(option_value(a, argv[++k], true));
             else if (a == "--nodes" && has_value) recipe.nodes = parse_nodes(argv[++k]);
-            else if (a == "--force-fraction" && has_value) recipe.force_fraction = std::atof(argv[++k]);
-            else if (a == "--force-weight" && has_value) recipe.force_weight = std::atof(argv[++k]);
-            else if (a == "--energy-fraction" && has_value) recipe.energy_fraction = std::atof(argv[++k]);
-            else if (a == "--kalman-qmin" && has_value) recipe.kalman.qmin = std::atof(argv[++k]);
-            else if (a == "--kalman-etamax" && has_value) recipe.kalman.etamax = std::atof(argv[++k]);
-            else if (a == "--weight-seed" && has_value) recipe.weight_seed = std::strtoull(argv[++k], nullptr, 10);
+            else if (a == "--force-fraction" && has_value) recipe.force_fraction = option_value(a, argv[++k], false);
+            else if (a == "--force-weight" && has_value) recipe.force_weight = option_value(a, argv[++k], false);
+            else if (a == "--energy-fraction" && has_value) recipe.energy_fraction = option_value(a, argv[++k], false);
+            else if (a == "--kalman-qmin" && has_value) recipe.kalman.qmin = option_value(a, argv[++k], false);
+            else if (a == "--kalman-etamax" && has_value) recipe.kalman.etamax = option_value(a, argv[++k], false);
+            else if (a == "--weight-seed" && has_value)
+                recipe.weight_seed = static_cast<unsigned long long>(option_value(a, argv[++k], true));
             else if (a == "--extra-functions" && has_value) {
                 std::ifstream in(argv[++k]);
                 if (!in) throw std::runtime_error(std::string("make_sw_model: cannot read ") + argv[k]);

@@ -704,15 +704,17 @@ inline Network read_network(std::istream& ws, const std::string& wname, std::siz
                                        std::to_string(limits::max_network_parameters) +
                                        " (hdnnp::io::limits::max_network_parameters)");
     std::vector<double> values;
+    values.reserve(need);
     std::size_t count = 0;
-    std::string raw;
     std::size_t n = 0;
-    while (std::getline(ws, raw)) {
+    std::string raw;
+    while (std::getline(ws, raw)) {  // (reading the whole file first is slower: 1.0 against 0.55 ms for 9026 lines)
         ++n;
-        const auto w = hdnnp::detail::split_words(raw);
-        if (w.empty() || w[0][0] == '#') continue;
+        const std::string_view w = hdnnp::detail::first_word(raw);
+        if (w.empty() || w[0] == '#') continue;
         double v;
-        if (!hdnnp::detail::parse_double(w[0], v)) throw ParseError(wname, n, "expected a number in column 1, got '" + w[0] + "'");
+        if (!hdnnp::detail::parse_double(w, v))
+            throw ParseError(wname, n, "expected a number in column 1, got '" + std::string(w) + "'");
         if (count++ < need) values.push_back(v);
     }
     if (third && what == "network" && count == need + layers.front().n_out)
