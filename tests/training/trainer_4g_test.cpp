@@ -271,6 +271,28 @@ TEST_CASE("n2p2_test_selection picks the test structures that n2p2's nnp-train w
     CHECK(training::n2p2_test_selection(cu2s, 0.3, 1234567) == training::n2p2_test_selection(20, 0.3, 1234567));
 }
 
+TEST_CASE("Trainer4G keeps set labels and draws the rest of the split as n2p2's nnp-train does", "[training][4g]") {
+    // nnp-train 61daa0df (`mpirun -np 1 nnp-train 1`, epochs 0) on H2O_RPBE-D3_4G with random_seed 12346,
+    // test_fraction 0.1 and structure 2 labelled `begin set=test`, 6 `begin set=train`, wrote test structures
+    // 2 8 16 20 (1-based) to test.data; without labels it wrote 6 14 18 20.
+    std::vector<Structure> all = io::read_input_data(train_dir() + "/input.data");
+    REQUIRE(all.size() == 20);
+    all[1].set = "test";
+    all[5].set = "train";
+    Model m = training::untrained_model_4g(read_text(train_dir() + "/input.nn"), read_text(train_dir() + "/scaling.data"));
+    training::initialize_weights_4g(m, 7);
+    training::Trainer4GOptions o;
+    o.use_forces = false;
+    o.test_fraction = 0.1;
+    o.random_seed = 12346;
+    const training::Trainer4G labelled(m, all, o);
+    CHECK(labelled.test_indices() == std::vector<std::size_t>{1, 7, 15, 19});
+    CHECK(labelled.train_indices().size() == 16);
+    o.use_set_labels = false;
+    const training::Trainer4G drawn(std::move(m), std::move(all), o);
+    CHECK(drawn.test_indices() == std::vector<std::size_t>{5, 13, 17, 19});
+}
+
 TEST_CASE("Stage-1 charge-loss gradients (chi weights of each element, biases, hardness) match finite differences",
           "[training][4g]") {
     training::Trainer4G t = make_trainer(2);
