@@ -247,6 +247,9 @@ int train(int argc, char** argv) {
     }
     std::cerr << ", " << opt.epochs << " epochs; setup " << fmt(seconds()) << " s\n";
 
+    std::string test_list;  // 1-based, in the order read (n2p2's test.data when drawn)
+    for (const std::size_t k : trainer.test_indices()) test_list += " " + std::to_string(k + 1);
+
     std::string rows;
     double best_score = std::numeric_limits<double>::infinity();
     std::size_t best_epoch = 0;
@@ -258,6 +261,9 @@ int train(int argc, char** argv) {
     auto write_curve = [&] {
         std::string t;
         t += curve_preamble(c, "");
+        t += std::string("# test structures (1-based, ") +
+             (c.test_file.empty() ? "TRAINING_DATA; n2p2's test.data" : "TRAINING_DATA then --test-data") + "):" +
+             test_list + "\n";
         t += "# epoch: 0 = before training; time_s: wall time since the command started [s]\n";
         t += "# rmse_e_*: energy RMSE per atom [energy]; rmse_f_*: force RMSE per component [energy/length] (nan without\n";
         t += "#   use_short_forces); train / test set\n";
