@@ -42,11 +42,12 @@ const char* const kTrainUsage =
     "unknown or ignored keywords are reported with their line. 4G models (nnp_generation 4) are fitted in n2p2's\n"
     "two stages by full-batch L-BFGS (see '4G models' below); 3G models are refused (no 3G trainer).\n"
     "\n"
-    "Split: the structures n2p2 would put in its test set (test_fraction, random_seed, n2p2's generator), unless\n"
-    "--test-data is given. Early stopping: the written model is that of the epoch with the lowest test error\n"
-    "(the product of the energy and force RMSEs with forces, the energy RMSE without; the last epoch if there is\n"
-    "no test set). Writes MODEL_DIR/learning-curve.out (RMSEs per epoch) and learning-curve.png. Prints one line\n"
-    "per epoch. Units: those of the data (energy RMSE per atom, force RMSE per component).\n"
+    "Split: the structures n2p2 would put in its test set (test_fraction, random_seed, n2p2's generator; a\n"
+    "'begin set=train|set=test' label is kept, as n2p2 does), unless --test-data is given. Early stopping: the\n"
+    "written model is that of the epoch with the lowest test error (the product of the energy and force RMSEs\n"
+    "with forces, the energy RMSE without; the last epoch if there is no test set). Writes\n"
+    "MODEL_DIR/learning-curve.out (RMSEs per epoch) and learning-curve.png. Prints one line per epoch. Units:\n"
+    "those of the data (energy RMSE per atom, force RMSE per component).\n"
     "\n"
     "options:\n"
     "  -o, --output DIR     model directory to write (created)\n"
@@ -120,7 +121,7 @@ std::vector<Structure> read_training_data(const TrainCommand& c, double test_fra
             data.push_back(std::move(s));
         }
     } else {
-        const std::vector<bool> sel = training::n2p2_test_selection(data.size(), test_fraction, seed);
+        const std::vector<bool> sel = training::n2p2_test_selection(data, test_fraction, seed);  // labels kept
         for (std::size_t k = 0; k < data.size(); ++k) data[k].set = sel[k] ? "test" : "train";
     }
     return data;
@@ -246,6 +247,9 @@ int train(int argc, char** argv) {
     }
     std::cerr << ", " << opt.epochs << " epochs; setup " << fmt(seconds()) << " s\n";
 
+    std::string test_list;  // 1-based, in the order read (n2p2's test.data when drawn)
+    for (const std::size_t k : trainer.test_indices()) test_list += " " + std::to_string(k + 1);
+
     std::string rows;
     double best_score = std::numeric_limits<double>::infinity();
     std::size_t best_epoch = 0;
@@ -257,6 +261,9 @@ int train(int argc, char** argv) {
     auto write_curve = [&] {
         std::string t;
         t += curve_preamble(c, "");
+        t += std::string("# test structures (1-based, ") +
+             (c.test_file.empty() ? "TRAINING_DATA; n2p2's test.data" : "TRAINING_DATA then --test-data") + "):" +
+             test_list + "\n";
         t += "# epoch: 0 = before training; time_s: wall time since the command started [s]\n";
         t += "# rmse_e_*: energy RMSE per atom [energy]; rmse_f_*: force RMSE per component [energy/length] (nan without\n";
         t += "#   use_short_forces); train / test set\n";

@@ -125,6 +125,47 @@ TEST_CASE("hdnnp train fits the LJ set, writes a model predict and specialize lo
     }
 }
 
+TEST_CASE("hdnnp train --epochs 0 names the test structures nnp-train wrote to test.data and keeps labels", "[cli][train]") {
+    // Expected: n2p2 61daa0df's nnp-train, one MPI process, epochs 0, on Cu2S_PBE (docs/training.md, "The split"):
+    // the shipped input.nn (random_seed 1234567, test_fraction 0.1) gives test structure 3; with test_fraction
+    // 0.3 and structure 1 labelled `begin set=test`, 3 and 5 `begin set=train`, test structures 1 6 12 15 17 18.
+    const std::string cu2s = test::reference_dir() + "/train/Cu2S_PBE";
+    auto test_line = [](const fs::path& curve) {
+        std::istringstream in(slurp(curve));
+        for (std::string line; std::getline(in, line);)
+            if (line.rfind("# test structures", 0) == 0) return line.substr(line.find("):") + 2);
+        return std::string("(no '# test structures' line)");
+    };
+    const fs::path d = fresh_dir("split");
+    REQUIRE(run("train " + cu2s + "/input.nn " + cu2s + "/input.data -o " + (d / "shipped").string() + " --scaling " + cu2s +
+                    "/scaling.data --epochs 0 --threads 1",
+                d / "log1") == 0);
+    CHECK(test_line(d / "shipped" / "learning-curve.out") == " 3");
+
+    std::istringstream nn(slurp(cu2s + "/input.nn"));
+    std::string edited;
+    for (std::string line; std::getline(nn, line);) edited += (line.rfind("test_fraction", 0) == 0 ? "test_fraction 0.3" : line) + "\n";
+    REQUIRE(edited.find("test_fraction 0.3\n") != std::string::npos);
+    write(d / "input.nn", edited);
+    std::istringstream data(slurp(cu2s + "/input.data"));
+    std::string labelled;
+    int k = 0;
+    for (std::string line; std::getline(data, line);) {
+        if (line.find("begin") != std::string::npos && line.find_first_not_of(" \t") == line.find("begin")) {
+            ++k;
+            line = k == 1 ? "begin set=test" : (k == 3 || k == 5) ? "begin set=train" : "begin";
+        }
+        labelled += line + "\n";
+    }
+    REQUIRE(k == 20);
+    write(d / "input.data", labelled);
+    REQUIRE(run("train " + (d / "input.nn").string() + " " + (d / "input.data").string() + " -o " + (d / "labelled").string() +
+                    " --scaling " + cu2s + "/scaling.data --epochs 0 --threads 1",
+                d / "log2") == 0);
+    INFO(slurp(d / "log2"));
+    CHECK(test_line(d / "labelled" / "learning-curve.out") == " 1 6 12 15 17 18");
+}
+
 TEST_CASE("hdnnp train reports bad input clearly", "[cli][train]") {
     const fs::path d = fresh_dir("bad");
     SECTION("a malformed data file: file and line") {

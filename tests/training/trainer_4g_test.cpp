@@ -203,6 +203,96 @@ TEST_CASE("n2p2's split draws one number per structure after 1 + N draws of the 
     std::printf("\n");
 }
 
+TEST_CASE("n2p2_test_selection picks the test structures that n2p2's nnp-train wrote to test.data", "[training]") {
+    // Expected indices: from runs of n2p2's own nnp-train (commit 61daa0df, `make nnp-train COMP=gnu MODE=static`),
+    // one MPI process (`mpirun -np 1 nnp-train`, stage 1 for the 4G set), in scratch copies of the reference
+    // training sets whose input.nn had only epochs (0), random_seed and test_fraction edited. nnp-train writes its
+    // split to train.data / test.data before training; every structure of test.data was matched to input.data by
+    // its energy and every atom's element, charge and force. Not computed by hdnnp.
+    struct Case {
+        const char* set;
+        std::uint64_t seed;
+        double fraction;
+        bool shipped;                  // seed and fraction are those of the set's own input.nn
+        std::vector<std::size_t> test;  // 1-based, file order, as in n2p2's test.data
+    };
+    const std::vector<Case> cases = {
+        {"Cu2S_PBE", 1234567, 0.1, true, {3}},
+        {"Cu2S_PBE", 1234567, 0.3, false, {3, 9, 12, 14, 15}},
+        {"Cu2S_PBE", 42, 0.1, false, {1, 7, 15, 17}},
+        {"Cu2S_PBE", 42, 0.3, false, {1, 6, 7, 8, 10, 15, 17, 18}},
+        {"Cu2S_PBE", 2026, 0.5, false, {2, 4, 8, 10, 13, 14, 15, 17, 19, 20}},
+        {"Cu2S_PBE", 0, 0.3, false, {2, 9, 10, 11, 12, 17, 19, 20}},  // GSL: seed 0 is 4357
+        {"Cu2S_PBE", 4357, 0.3, false, {2, 9, 10, 11, 12, 17, 19, 20}},
+        {"H2O_RPBE-D3", 1234567, 0.1, true, {3}},
+        {"H2O_RPBE-D3", 1234567, 0.3, false, {3, 9, 12, 14, 15}},
+        {"H2O_RPBE-D3", 42, 0.1, false, {1, 7, 15, 17}},
+        {"H2O_RPBE-D3", 42, 0.3, false, {1, 6, 7, 8, 10, 15, 17, 18}},
+        {"H2O_RPBE-D3", 2026, 0.5, false, {2, 4, 8, 10, 13, 14, 15, 17, 19, 20}},
+        {"H2O_RPBE-D3_4G", 12346, 0.1, false, {6, 14, 18, 20}},
+        {"H2O_RPBE-D3_4G", 12346, 0.3, false, {1, 2, 5, 6, 8, 9, 14, 15, 18, 20}},
+        {"LJ", 1234567, 0.1, true, {1, 6, 9, 27, 46, 49, 80, 82, 100}},
+        {"LJ", 1234567, 0.3, false, {1,  3,  6,  7,  8,  9,  11, 15, 22, 23, 26, 27, 29, 30, 34, 39, 41, 45,
+                                     46, 49, 50, 54, 59, 60, 65, 67, 72, 78, 80, 82, 85, 90, 97, 99, 100}},
+        {"LJ", 42, 0.1, false, {11, 15, 35, 36, 43, 44, 53, 64, 65, 90, 95, 99}},
+        {"LJ", 42, 0.3, false, {11, 13, 15, 21, 27, 30, 31, 32, 34, 35, 36, 41, 42, 43, 44,
+                                46, 53, 57, 64, 65, 74, 79, 86, 88, 90, 94, 95, 97, 98, 99}},
+        {"LJ", 2026, 0.5, false, {3,  4,  5,  6,  7,  8,  13, 15, 16, 18, 20, 25, 31, 32, 35, 36, 37, 40, 41, 42, 44, 45, 47,
+                                  48, 51, 53, 56, 58, 59, 64, 66, 67, 69, 71, 72, 77, 82, 85, 86, 90, 92, 96, 97, 98, 100, 101}},
+    };
+    for (const Case& c : cases) {
+        const std::string dir = test::reference_dir() + "/train/" + c.set;
+        const std::size_t n = io::read_input_data(dir + "/input.data").size();
+        if (c.shipped) {  // the seed and fraction `hdnnp train` reads from the set's own input.nn
+            const training::TrainingSettings ts = training::read_training_settings(read_text(dir + "/input.nn"));
+            CHECK(ts.random_seed == c.seed);
+            CHECK(ts.options.test_fraction == c.fraction);
+        }
+        const std::vector<bool> sel = training::n2p2_test_selection(n, c.fraction, c.seed);
+        std::vector<std::size_t> got;
+        for (std::size_t k = 0; k < n; ++k)
+            if (sel[k]) got.push_back(k + 1);
+        INFO(c.set << ", " << n << " structures, random_seed " << c.seed << ", test_fraction " << c.fraction);
+        CHECK(got == c.test);
+    }
+    // Labels: n2p2 keeps `begin set=...` and draws only for the unlabelled structures. nnp-train on Cu2S_PBE
+    // with structure 1 labelled set=test and 3, 5 set=train (random_seed 1234567, test_fraction 0.3) wrote
+    // test structures 1 6 12 15 17 18 (unlabelled, the same seed and fraction give 3 9 12 14 15 above).
+    std::vector<Structure> cu2s = io::read_input_data(test::reference_dir() + "/train/Cu2S_PBE/input.data");
+    REQUIRE(cu2s.size() == 20);
+    cu2s[0].set = "test";
+    cu2s[2].set = cu2s[4].set = "train";
+    const std::vector<bool> sel = training::n2p2_test_selection(cu2s, 0.3, 1234567);
+    std::vector<std::size_t> got;
+    for (std::size_t k = 0; k < sel.size(); ++k)
+        if (sel[k]) got.push_back(k + 1);
+    CHECK(got == std::vector<std::size_t>{1, 6, 12, 15, 17, 18});
+    for (Structure& s : cu2s) s.set.clear();  // no labels: the same as the count overload
+    CHECK(training::n2p2_test_selection(cu2s, 0.3, 1234567) == training::n2p2_test_selection(20, 0.3, 1234567));
+}
+
+TEST_CASE("Trainer4G keeps set labels and draws the rest of the split as n2p2's nnp-train does", "[training][4g]") {
+    // nnp-train 61daa0df (`mpirun -np 1 nnp-train 1`, epochs 0) on H2O_RPBE-D3_4G with random_seed 12346,
+    // test_fraction 0.1 and structure 2 labelled `begin set=test`, 6 `begin set=train`, wrote test structures
+    // 2 8 16 20 (1-based) to test.data; without labels it wrote 6 14 18 20.
+    std::vector<Structure> all = io::read_input_data(train_dir() + "/input.data");
+    REQUIRE(all.size() == 20);
+    all[1].set = "test";
+    all[5].set = "train";
+    Model m = training::untrained_model_4g(read_text(train_dir() + "/input.nn"), read_text(train_dir() + "/scaling.data"));
+    training::initialize_weights_4g(m, 7);
+    training::Trainer4GOptions o;
+    o.use_forces = false;
+    o.test_fraction = 0.1;
+    o.random_seed = 12346;
+    const training::Trainer4G labelled(m, all, o);
+    CHECK(labelled.test_indices() == std::vector<std::size_t>{1, 7, 15, 19});
+    CHECK(labelled.train_indices().size() == 16);
+    o.use_set_labels = false;
+    const training::Trainer4G drawn(std::move(m), std::move(all), o);
+    CHECK(drawn.test_indices() == std::vector<std::size_t>{5, 13, 17, 19});
+}
+
 TEST_CASE("Stage-1 charge-loss gradients (chi weights of each element, biases, hardness) match finite differences",
           "[training][4g]") {
     training::Trainer4G t = make_trainer(2);

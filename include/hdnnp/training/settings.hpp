@@ -24,6 +24,9 @@
 // is drawn for the seed of its second generator, one gsl_rng_uniform_int(rng, 1) per structure while the
 // structures are distributed, then per structure in file order r = x / 2^32 from one draw x, and the
 // structure is a test structure if r < test_fraction. std::mt19937 produces GSL's mt19937 sequence.
+// A structure whose input.data `begin` line carries set=train or set=test keeps that label and takes no
+// draw of the last step: the draws go to the unlabelled structures in file order (the overload taking the
+// structures). Checked against n2p2 61daa0df's nnp-train, one process (docs/training.md, "The split").
 #pragma once
 
 #include <cstddef>
@@ -35,6 +38,7 @@
 #include <vector>
 
 #include "hdnnp/core/error.hpp"
+#include "hdnnp/core/structure.hpp"
 #include "hdnnp/io/n2p2_model.hpp"
 #include "hdnnp/training/kalman.hpp"
 #include "hdnnp/training/trainer.hpp"
@@ -59,6 +63,20 @@ inline std::vector<bool> n2p2_test_selection(std::size_t n, double test_fraction
         }
     std::vector<bool> test(n);
     for (std::size_t k = 0; k < n; ++k) test[k] = static_cast<double>(rng()) / 4294967296.0 < test_fraction;
+    return test;
+}
+
+/// n2p2's split of structures that may carry labels (Structure::set "train" or "test"): a labelled structure
+/// keeps its label, the j-th unlabelled one (file order) takes the j-th draw of the rule above. Shape (n).
+inline std::vector<bool> n2p2_test_selection(const std::vector<Structure>& structures, double test_fraction,
+                                             std::uint64_t random_seed) {
+    const std::vector<bool> draws = n2p2_test_selection(structures.size(), test_fraction, random_seed);
+    std::vector<bool> test(structures.size());
+    std::size_t j = 0;
+    for (std::size_t k = 0; k < structures.size(); ++k) {
+        const std::string& set = structures[k].set;
+        test[k] = set == "test" || (set != "train" && draws[j++]);
+    }
     return test;
 }
 

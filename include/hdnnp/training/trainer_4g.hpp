@@ -42,7 +42,7 @@
 //
 // Optimiser: full-batch L-BFGS (lbfgs_minimize below; the whole training set is one batch). Per-structure
 // terms are summed in a fixed order, so losses, gradients and fits do not depend on the thread count.
-// Split: n2p2_test_selection (n2p2's rule, see there), or every structure's `set` label.
+// Split: n2p2_test_selection (n2p2's rule, see there): a structure's `set` label is kept, the others are drawn.
 #pragma once
 
 #include <algorithm>
@@ -313,7 +313,7 @@ LbfgsReport lbfgs_minimize(F&& f, std::vector<double>& x, const LbfgsOptions& o,
 struct Trainer4GOptions {
     double test_fraction = 0.1;        ///< n2p2's `test_fraction`
     std::uint32_t random_seed = 1;     ///< n2p2's `random_seed` (the split, n2p2_test_selection)
-    bool use_set_labels = true;        ///< if every structure has set "train" or "test", use that split instead
+    bool use_set_labels = true;        ///< structures with set "train" or "test" keep it; draws for the rest (n2p2)
     bool use_forces = true;            ///< stage 2 fits forces too (`use_short_forces`)
     double force_weight = 1.0;         ///< beta of L2 [length^2]
 };
@@ -605,14 +605,10 @@ private:
 
     void split() {
         const std::size_t n = structures_.size();
-        bool labelled = opt_.use_set_labels;
-        for (const Structure& s : structures_)
-            if (s.set != "train" && s.set != "test") labelled = false;
-        const std::vector<bool> test = n2p2_test_selection(n, opt_.test_fraction, opt_.random_seed);
-        for (std::size_t k = 0; k < n; ++k) {
-            const bool t = labelled ? structures_[k].set == "test" : static_cast<bool>(test[k]);
-            (t ? test_ : train_).push_back(k);
-        }
+        const std::vector<bool> test = opt_.use_set_labels
+                                           ? n2p2_test_selection(structures_, opt_.test_fraction, opt_.random_seed)
+                                           : n2p2_test_selection(n, opt_.test_fraction, opt_.random_seed);
+        for (std::size_t k = 0; k < n; ++k) (test[k] ? test_ : train_).push_back(k);
         if (train_.empty()) throw Error("Trainer4G: the training set is empty");
     }
 
