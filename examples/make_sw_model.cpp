@@ -247,7 +247,7 @@ double option_value(const std::string& option, const char* text, bool integer) {
     long i = 0;
     const bool ok = integer ? hdnnp::detail::parse_int(text, i) && i >= 0 : hdnnp::detail::parse_double(text, v) && v >= 0.0;
     if (!ok)
-        throw std::runtime_error("make_sw_model: " + option + " expects a " + (integer ? "non-negative integer" : "non-negative number") +
+        throw std::runtime_error(option + " expects a " + (integer ? "non-negative integer" : "non-negative number") +
                                  ", got '" + text + "'");
     return integer ? static_cast<double>(i) : v;
 }
