@@ -31,9 +31,10 @@ TEST_CASE("parse_double takes whole finite numbers in every spelling the model f
 }
 
 TEST_CASE("first_word finds the first blank-separated word without copying", "[core][parse]") {
-    CHECK(first_word("  0.125  # weight 1") == "0.125");
-    CHECK(first_word("\t-3e2\r") == "-3e2");
+    // compared as std::string: Catch2's string_view printer is not in every build of its main library
+    CHECK(std::string(first_word("  0.125  # weight 1")) == "0.125");
+    CHECK(std::string(first_word("\t-3e2\r")) == "-3e2");
     CHECK(first_word("").empty());
     CHECK(first_word(" \t \r").empty());
-    CHECK(first_word("#comment") == "#comment");
+    CHECK(std::string(first_word("#comment")) == "#comment");
 }

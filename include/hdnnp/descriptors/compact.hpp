@@ -55,6 +55,7 @@ struct CompactWindow {
         V u = simd::select(t < V(0.0), -t, t);
         V du = simd::select(t < V(0.0), V(-inv_w), V(inv_w));
         if (asym) { du *= 2.0 - 2.0 * u; u = u * (2.0 - u); }
+        u = simd::select(live, u, V(0.0));  // lanes outside the window: u >= 1 would send the e core's exp to -inf
         V p, dp;
         switch (core) {
             case CompactCore::p1: detail::Poly1Core::eval(u, p, dp); break;
