@@ -1,7 +1,6 @@
-// hdnnp: chain rule shared by every angular function. A triplet term T(r_ij, r_ik, r_jk, cos theta_ijk)
-// depends on the two neighbour vectors d_ij, d_ik (d_jk = d_ik - d_ij). Given the partial derivatives
-// a_ij = dT/dr_ij, a_ik = dT/dr_ik, a_jk = dT/dr_jk, a_c = dT/dcos, this adds dT/dd_ij to slot j and
-// dT/dd_ik to slot k of the per-neighbour gradient.
+// hdnnp: triplet geometry and the neighbour-pair loop of the angular second derivatives
+// (second_derivatives.hpp). A triplet term T(r_ij, r_ik, r_jk, cos theta_ijk) depends on the two neighbour
+// vectors d_ij, d_ik (d_jk = d_ik - d_ij).
 #pragma once
 
 #include <cmath>
@@ -28,27 +27,6 @@ struct Triplet {
         return rjk;
     }
 };
-
-inline void scatter_triplet(const Triplet& t, std::size_t j, std::size_t k, double a_ij, double a_ik, double a_jk,
-                            double a_c, NeighborGradient& g) {
-    const double inv_ij = 1.0 / t.rij, inv_ik = 1.0 / t.rik;
-    const double inv_prod = inv_ij * inv_ik;
-    // dcos/dd_ij = d_ik/(rij rik) - cos d_ij/rij^2 ; dcos/dd_ik = d_ij/(rij rik) - cos d_ik/rik^2
-    const double cj = a_ij * inv_ij - a_c * t.cos * inv_ij * inv_ij;  // coefficient of d_ij in dT/dd_ij
-    const double ck = a_ik * inv_ik - a_c * t.cos * inv_ik * inv_ik;  // coefficient of d_ik in dT/dd_ik
-    const double cx = a_c * inv_prod;                                   // cross coefficient
-    double jkx = 0.0, jky = 0.0, jkz = 0.0;
-    if (a_jk != 0.0) {
-        const double s = a_jk / t.rjk;
-        jkx = s * t.xjk; jky = s * t.yjk; jkz = s * t.zjk;
-    }
-    g.gx[j] += cj * t.xj + cx * t.xk - jkx;
-    g.gy[j] += cj * t.yj + cx * t.yk - jky;
-    g.gz[j] += cj * t.zj + cx * t.zk - jkz;
-    g.gx[k] += ck * t.xk + cx * t.xj + jkx;
-    g.gy[k] += ck * t.yk + cx * t.yj + jky;
-    g.gz[k] += ck * t.zk + cx * t.zj + jkz;
-}
 
 /// Calls f(j, k) for every unordered neighbour pair j < k with elements {e1, e2} (either order);
 /// e1 < 0 means all pairs (weighted types). Neighbours are sorted by element, so pairs are blocks.

@@ -212,7 +212,7 @@ struct CompactAngularGroup {
                     const std::size_t c = std::min(kChunk, entry_begin[wi + 1] - e);
                     chunk_dispatch(c, [&](auto C) { partials<V, decltype(C)::value>(j, kb, nk, wi, e, sc); });
                 }
-            // Chain rule (angular_geometry.hpp's scatter_triplet, lanes = partners k):
+            // Chain rule (lanes = partners k):
             // dcos/dd_ij = d_ik/(rij rik) - cos d_ij/rij^2, dcos/dd_ik = d_ij/(rij rik) - cos d_ik/rik^2.
             const double xj = nb.dx[j], yj = nb.dy[j], zj = nb.dz[j], inv_rj = nb.inv_r[j];
             const double* part = sc.part.data();
