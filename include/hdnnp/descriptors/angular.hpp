@@ -10,9 +10,10 @@
 // of the group are computed once; per triplet only r_jk, cos theta and (narrow) one exponential per
 // distinct (eta, rs) remain. Kernels run over V = double or simd::Batch; lanes are consecutive k.
 // Narrow groups first compact the live triplets (r_jk < rc: about half of all pairs in a dense
-// liquid) with compress stores, all first neighbours back to back, so that r_jk's square root,
-// cutoff and exponentials, the member powers and the whole force pass run on full vectors of live
-// triplets only (TripletCache); forces go back to the partners k by expand (the inverse of compress).
+// liquid) with compress stores, all first neighbours back to back, so that r_jk's square root (with its
+// inverse: simd::sqrt_and_inverse, no square root or division instruction), cutoff and exponentials, the
+// member powers and the whole force pass run on full vectors of live triplets only (TripletCache); forces
+// go back to the partners k by expand (the inverse of compress).
 #pragma once
 
 #include <algorithm>
@@ -46,12 +47,12 @@ struct TripletCache {
 
 /// Fields of a narrow TripletCache, one entry per live triplet, runs of one j back to back: the d
 /// components of k, 1/r, r, fc (times Z for type 13) and dfc; the same of j (d components,
-/// 1/r, r, fc, dfc); cos theta, r_jk, fc(r_jk), dfc(r_jk); then one Gaussian product per (eta, rs):
+/// 1/r, r, fc, dfc); cos theta, r_jk, 1/r_jk, fc(r_jk), dfc(r_jk); then one Gaussian product per (eta, rs):
 /// exp(-eta[(r_ij-rs)^2 + (r_ik-rs)^2 + (r_jk-rs)^2]).
 enum TripletField : std::size_t {
     kTX, kTY, kTZ, kTIR, kTR, kTF, kTDF,
     kTJX, kTJY, kTJZ, kTJIR, kTJR, kTJF, kTJDF,
-    kTC, kTRJK, kTFJK, kTDFJK, kTE
+    kTC, kTRJK, kTIRJK, kTFJK, kTDFJK, kTE
 };
 
 /// Scratch of the angular kernels: per neighbour cutoff values and Gaussians.
@@ -362,11 +363,13 @@ private:
             const V xk = simd::load<V>(F[kTX] + p), yk = simd::load<V>(F[kTY] + p), zk = simd::load<V>(F[kTZ] + p);
             const V xj = simd::load<V>(F[kTJX] + p), yj = simd::load<V>(F[kTJY] + p), zj = simd::load<V>(F[kTJZ] + p);
             const V ax = xk - xj, ay = yk - yj, az = zk - zj;
-            const V rjk = simd::sqrt(ax * ax + ay * ay + az * az);
+            V rjk, irjk;
+            simd::sqrt_and_inverse(ax * ax + ay * ay + az * az, rjk, irjk);
             simd::store(F[kTC] + p, (xj * xk + yj * yk + zj * zk) * (simd::load<V>(F[kTJIR] + p) * simd::load<V>(F[kTIR] + p)));
             V fjk, dfjk;
             Cutoff::eval(rjk, cut, fjk, dfjk);
             simd::store(F[kTRJK] + p, rjk);
+            simd::store(F[kTIRJK] + p, irjk);
             simd::store(F[kTFJK] + p, fjk);
             simd::store(F[kTDFJK] + p, dfjk);
             for (std::size_t q = 0; q < nq; ++q)
@@ -437,7 +440,7 @@ private:
             const V rj = simd::load<V>(F[kTJR] + p), ij = simd::load<V>(F[kTJIR] + p);
             const V fk = simd::load<V>(F[kTF] + p), dfk = simd::load<V>(F[kTDF] + p);
             const V fj = simd::load<V>(F[kTJF] + p), dfj = simd::load<V>(F[kTJDF] + p);
-            const V c = simd::load<V>(F[kTC] + p), rjk = simd::load<V>(F[kTRJK] + p);
+            const V c = simd::load<V>(F[kTC] + p), rjk = simd::load<V>(F[kTRJK] + p), irjk = simd::load<V>(F[kTIRJK] + p);
             const V fjk = simd::load<V>(F[kTFJK] + p), dfjk = simd::load<V>(F[kTDFJK] + p);
             const V fprod = fj * fk * fjk;
             V dc[K], sum[K], sij[K], sik[K], sjk[K];  // dc: sum_s W_s zeta lambda p^(zeta-1) E_q
@@ -483,7 +486,7 @@ private:
                 const V cj = a_ij * ij - a_c * c * ij2;
                 const V ck = a_ik * ik - a_c * c * ik2;
                 const V cx = a_c * ijk;
-                const V t = a_jk / rjk;
+                const V t = a_jk * irjk;
                 const V jx = t * (xk - xj), jy = t * (yk - yj), jz = t * (zk - zj);
                 simd::store(ux + p, cj * xj + cx * xk - jx);
                 simd::store(uy + p, cj * yj + cx * yk - jy);

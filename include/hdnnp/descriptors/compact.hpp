@@ -168,12 +168,12 @@ struct CompactAngularGroup {
     /// Per-thread scratch. R, dR: shape (n_radial, stride), radial window w at neighbour n in R[w * stride + n]
     /// (zero for n >= size()). Row tables of the current neighbour j, one value per partner k (kk = k - kb,
     /// padded to whole vectors with zeros): A shape (n_angular, 2, row), angular window a at A[2 a row + kk] and
-    /// (gradient pass) its dA/dcos at A[(2 a + 1) row + kk]; cos theta_ijk, Z_j Z_k (weighted), r_jk (narrow).
+    /// (gradient pass) its dA/dcos at A[(2 a + 1) row + kk]; cos theta_ijk, Z_j Z_k (weighted), r_jk and 1/r_jk (narrow; both 0 in lanes where r_jk = 0).
     struct Scratch {
         std::vector<double> R, dR;
         std::size_t stride = 0, row = 0;
         std::vector<std::size_t> live;  ///< radial windows non-zero (or with non-zero slope) at j
-        std::vector<double> A, cos, zw, rjk, acc, ew, part;
+        std::vector<double> A, cos, zw, rjk, irjk, acc, ew, part;
     };
 
     /// Adds the group's values to G (shape: the element's number of functions).
@@ -233,10 +233,9 @@ struct CompactAngularGroup {
                 const V cx = a_c * (inv_rj * inv_rk);
                 V jx = cx * xk, jy = cx * yk, jz = cx * zk;
                 V kx = ck * xk + cx * xj, ky = ck * yk + cx * yj, kz = ck * zk + cx * zj;
-                if (narrow) {  // rjk = 0 only in lanes outside the block (a_jk = 0 there)
+                if (narrow) {  // 1/r_jk is stored as 0 where r_jk = 0 (lanes outside the block, a_jk = 0 there)
                     const V xjk = xk - xj, yjk = yk - yj, zjk = zk - zj;
-                    const V rjk = simd::load<V>(&sc.rjk[kk]);
-                    const V s = a_jk / simd::select(rjk > V(0.0), rjk, V(1.0));
+                    const V s = a_jk * simd::load<V>(&sc.irjk[kk]);
                     jx -= s * xjk; jy -= s * yjk; jz -= s * zjk;
                     kx += s * xjk; ky += s * yjk; kz += s * zjk;
                 }
@@ -391,23 +390,33 @@ private:
         constexpr std::size_t W = simd::width<V>;
         const std::size_t nk = (ke - kb + W - 1) / W * W, na = angular.size();
         if (sc.A.size() < 2 * na * nk) sc.A.resize(2 * na * nk);
-        if (sc.cos.size() < nk) { sc.cos.resize(nk); sc.zw.resize(nk); sc.rjk.resize(nk); }
+        if (sc.cos.size() < nk) { sc.cos.resize(nk); sc.zw.resize(nk); sc.rjk.resize(nk); sc.irjk.resize(nk); }
         sc.row = nk;
-        const double xj = nb.dx[j], yj = nb.dy[j], zj = nb.dz[j], rj = nb.r[j], zwj = weighted ? nb.z[j] : 1.0;
+        const double xj = nb.dx[j], yj = nb.dy[j], zj = nb.dz[j], irj = nb.inv_r[j], zwj = weighted ? nb.z[j] : 1.0;
         for (std::size_t kk = 0; kk < nk; kk += W) {
             const std::size_t k = kb + kk;
             const V xk = simd::load<V>(&nb.dx[k]), yk = simd::load<V>(&nb.dy[k]), zk = simd::load<V>(&nb.dz[k]);
-            V c = (xj * xk + yj * yk + zj * zk) / (rj * simd::load<V>(&nb.r[k]));
+            V c = (xj * xk + yj * yk + zj * zk) * (irj * simd::load<V>(&nb.inv_r[k]));
             c = simd::select(c < V(-1.0), V(-1.0), simd::select(c > V(1.0), V(1.0), c));
             const auto keep = simd::lanes_below<V>(k, ke) & (c != V(1.0)) & (c != V(-1.0));
             simd::store(&sc.cos[kk], c);
             if (weighted) simd::store(&sc.zw[kk], zwj * simd::load<V>(&nb.z[k]));
             if (narrow) {
                 const V x = xk - xj, y = yk - yj, z = zk - zj;
-                simd::store(&sc.rjk[kk], simd::sqrt(x * x + y * y + z * z));
+                const V r2 = x * x + y * y + z * z;
+                const auto pos = r2 > V(0.0);  // r_jk = 0 only in lanes outside the block: r_jk and 1/r_jk 0 there
+                V rjk, irjk;
+                simd::sqrt_and_inverse(simd::select(pos, r2, V(1.0)), rjk, irjk);
+                simd::store(&sc.rjk[kk], simd::select(pos, rjk, V(0.0)));
+                simd::store(&sc.irjk[kk], simd::select(pos, irjk, V(0.0)));
             }
             const V theta = simd::acos(simd::select(keep, c, V(0.0)));
-            const V dtheta = deriv ? V(-1.0) / simd::sqrt(1.0 - c * c) : V(0.0);
+            V dtheta(0.0);
+            if (deriv) {  // -1 / sin theta (skipped lanes: any finite value, their windows are stored as 0)
+                V sin_theta, inv_sin;
+                simd::sqrt_and_inverse(simd::select(keep, 1.0 - c * c, V(1.0)), sin_theta, inv_sin);
+                dtheta = -inv_sin;
+            }
             for (std::size_t a = 0; a < na; ++a) {
                 V f, df;
                 angular[a].eval(theta, f, df);

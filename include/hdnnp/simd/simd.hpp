@@ -5,6 +5,7 @@
 
 #include <cmath>
 #include <cstddef>
+#include <cstdint>
 #include <xsimd/xsimd.hpp>
 
 #if defined(__AVX512F__)
@@ -56,13 +57,56 @@ template <> inline Mask lanes_below<Batch>(std::size_t k0, std::size_t end) {
     return detail::lane_index() < Batch(room);
 }
 
-/// tanh(x) as 1 - 2 / (1 + exp(2x)) for the vector path: one exponential and one division (xsimd's
+/// 1/x. The scalar path divides. The vector path (AVX-512) has no division: the hardware estimate (relative
+/// error below 2^-14) refined by two Newton steps y <- y + y (1 - x y), within 1 ulp of 1/x for normal x
+/// (tests/core/simd_test.cpp); a division of 8 lanes costs as much as 4 of these on this machine kind.
+/// Meant for finite x with |x| in [1e-300, 1e300]; 0 and infinities are not handled (NaN).
+inline double reciprocal(double x) { return 1.0 / x; }
+inline Batch reciprocal(const Batch& x) {
+#if defined(__AVX512F__)
+    if constexpr (Batch::size == 8) {
+        Batch y(_mm512_rcp14_pd(x));
+        y = xsimd::fma(y, xsimd::fnma(x, y, Batch(1.0)), y);
+        return xsimd::fma(y, xsimd::fnma(x, y, Batch(1.0)), y);
+    }
+#endif
+    return Batch(1.0) / x;
+}
+
+/// sqrt(x) and 1/sqrt(x) together, for x > 0. The scalar path is std::sqrt and a division. The vector path
+/// (AVX-512) has neither a square root nor a division (on this machine kind a vector square root costs about 5
+/// of these): the hardware estimate of 1/sqrt(x) (2^-14) refined by two Newton steps, sqrt(x) = x / sqrt(x);
+/// both within 2 ulp (tests/core/simd_test.cpp). Meant for normal positive x.
+inline void sqrt_and_inverse(double x, double& root, double& inv) {
+    root = std::sqrt(x);
+    inv = 1.0 / root;
+}
+inline void sqrt_and_inverse(const Batch& x, Batch& root, Batch& inv) {
+#if defined(__AVX512F__)
+    if constexpr (Batch::size == 8) {
+        Batch y(_mm512_rsqrt14_pd(x));
+        const Batch h = 0.5 * x;
+        y = y * xsimd::fnma(h * y, y, Batch(1.5));
+        y = y * xsimd::fnma(h * y, y, Batch(1.5));
+        inv = y;
+        root = x * y;
+        return;
+    }
+#endif
+    root = xsimd::sqrt(x);
+    inv = Batch(1.0) / root;
+}
+
+/// tanh(x) as 1 - 2 / (1 + exp(2x)) for the vector path: one exponential and one reciprocal (xsimd's
 /// tanh evaluates a rational kernel as well wherever lanes straddle |x| = 0.625). Absolute error a few
 /// ulp of 1, i.e. relative error ~1e-16/|x| for small |x|: meant for cutoff functions, whose value
-/// t^3 makes that irrelevant. The scalar path keeps std::tanh.
+/// t^3 makes that irrelevant. x is clamped to [-20, 20] (tanh(20) is 1 in double precision). The scalar
+/// path keeps std::tanh.
 inline double tanh_cutoff(double x) { return std::tanh(x); }
+inline Batch exp(const Batch& x);
 inline Batch tanh_cutoff(const Batch& x) {
-    return xsimd::fma(Batch(-2.0), Batch(1.0) / (Batch(1.0) + xsimd::exp(x + x)), Batch(1.0));
+    const Batch xc = xsimd::min(xsimd::max(x, Batch(-20.0)), Batch(20.0));
+    return xsimd::fma(Batch(-2.0), reciprocal(Batch(1.0) + exp(xc + xc)), Batch(1.0));
 }
 
 /// The live lanes of a mask as bits (lane l -> bit l).
@@ -111,7 +155,35 @@ template <> inline Batch expand_load<Batch>(const double* src, unsigned bits) {
     return Batch::load_aligned(t);
 }
 
-using xsimd::exp;
+/// e^x. The scalar path is std::exp. The vector path has no division (xsimd's exp evaluates a rational
+/// approximation, and a division costs as much as a dozen fused multiply-adds): x = n ln 2 + r with
+/// |r| <= ln 2 / 2 (n rounded to nearest, ln 2 in two parts), e^r by its Taylor polynomial of degree 13
+/// (truncation below 1e-17 relative), then 2^n as two factors 2^(n/2) so that subnormal results and the
+/// overflow to +inf come out right. Within 1 ulp of std::exp (tests/core/simd_test.cpp); exp(-inf) = 0,
+/// exp(+inf) = +inf, NaN propagates.
+inline double exp(double x) { return std::exp(x); }
+inline Batch exp(const Batch& x) {
+    using IBatch = xsimd::batch<std::int64_t, Batch::arch_type>;
+    constexpr double log2e = 1.4426950408889634074;
+    constexpr double ln2_hi = 6.93147180369123816490e-01, ln2_lo = 1.90821492927058770002e-10;  // fdlibm's split
+    constexpr double shifter = 6755399441055744.0;  // 1.5 * 2^52: adding it rounds to an integer in the low bits
+    const Batch xc = xsimd::min(xsimd::max(x, Batch(-746.0)), Batch(710.0));
+    const Batch t = xsimd::fma(xc, Batch(log2e), Batch(shifter));
+    const Batch n = t - Batch(shifter);
+    const Batch r = xsimd::fnma(n, Batch(ln2_lo), xsimd::fnma(n, Batch(ln2_hi), xc));
+    constexpr double c[14] = {1.0, 1.0, 0.5, 0.16666666666666666, 0.041666666666666664,  // 1/k!
+                              0.008333333333333333, 0.001388888888888889, 0.0001984126984126984,
+                              2.48015873015873e-05, 2.7557319223985893e-06, 2.755731922398589e-07,
+                              2.505210838544172e-08, 2.08767569878681e-09, 1.6059043836821613e-10};
+    Batch p(c[13]);
+    for (int k = 12; k >= 0; --k) p = xsimd::fma(p, r, Batch(c[k]));
+    const IBatch ni = xsimd::bitwise_cast<IBatch>(t) - IBatch(0x4338000000000000LL);  // minus the bits of shifter
+    const IBatch n1 = ni >> 1, n2 = ni - n1;  // n1 + n2 = n, each within the normal exponent range
+    const Batch s1 = xsimd::bitwise_cast<Batch>((n1 + IBatch(1023)) << 52);
+    const Batch s2 = xsimd::bitwise_cast<Batch>((n2 + IBatch(1023)) << 52);
+    return xsimd::select(xsimd::isnan(x), x, (p * s1) * s2);
+}
+
 using xsimd::pow;
 using xsimd::sqrt;
 using xsimd::tanh;
