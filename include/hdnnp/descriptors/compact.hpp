@@ -143,12 +143,17 @@ struct CompactAngularGroup {
     std::vector<std::size_t> mem_radial, mem_angular, out;  ///< per member
     std::vector<std::size_t> entry_begin, entry_angular, mem_entry;
 
+    /// Adds a member; call finish() after the last one.
     void add(const CompactWindow& rw, const CompactWindow& aw, std::size_t out_) {
         mem_radial.push_back(index_of(radial, rw));
         mem_angular.push_back(index_of(angular, aw));
         out.push_back(out_);
         rc_max = std::max(rc_max, rw.b);
-        // entries: distinct (radial, angular) pairs, ordered by radial window
+    }
+
+    /// Builds the entries (distinct (radial, angular) pairs, ordered by radial window) once all members are added
+    /// (once: rebuilding after every add cost O(members^2), 0.2 ms at load for DMABN_SCAN's 886 functions).
+    void finish() {
         entry_begin.assign(radial.size() + 1, 0);
         entry_angular.clear();
         mem_entry.assign(out.size(), 0);

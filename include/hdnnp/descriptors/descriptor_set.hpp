@@ -114,6 +114,7 @@ public:
                 }
             }
         }
+        for (CompactAngularGroup& g : compact_angular_) g.finish();
     }
 
     std::size_t size() const { return specs_.size(); }
