@@ -130,3 +130,29 @@ TEST_CASE("simd::tanh_cutoff of a vector is within 4e-16 of std::tanh", "[core][
     INFO("largest absolute difference " << worst << " at x = " << at);
     CHECK(worst <= 4e-16);
 }
+
+TEST_CASE("simd::erfc of a vector is within 6 ulp of std::erfc on [0, 28]", "[core][simd]") {
+    std::vector<double> x;
+    for (double v = 0.0; v < 28.5; v += 1.7e-5) x.push_back(v);
+    // the interval ends and their neighbours
+    for (double v : {0.25, 0.84375, 1.25, 1.0 / 0.35, 6.0, 28.0}) {
+        x.push_back(v);
+        x.push_back(std::nextafter(v, 0.0));
+        x.push_back(std::nextafter(v, 30.0));
+    }
+    while (x.size() % Batch::size) x.push_back(1.0);
+    double worst = 0.0, at = 0.0;
+    for (std::size_t i = 0; i < x.size(); i += Batch::size) {
+        double r[Batch::size];
+        hdnnp::simd::erfc(Batch::load_unaligned(&x[i])).store_unaligned(r);
+        for (std::size_t l = 0; l < Batch::size; ++l) {
+            const double want = std::erfc(x[i + l]);
+            const double u = want < 2.2250738585072014e-308 ? std::abs(r[l] - want) / 4.9406564584124654e-324
+                                                            : ulps(r[l], want);
+            if (u > worst) { worst = u; at = x[i + l]; }
+        }
+    }
+    INFO("largest difference " << worst << " ulp at x = " << at);
+    CHECK(worst <= 6.0);
+    CHECK(hdnnp::simd::erfc(0.0) == 1.0);
+}

@@ -38,11 +38,21 @@
 #include "hdnnp/core/vec3.hpp"
 #include "hdnnp/electrostatics/ewald.hpp"
 #include "hdnnp/electrostatics/screening.hpp"
+#include "hdnnp/simd/simd.hpp"
 
 namespace hdnnp {
 
 namespace detail_coulomb {
 constexpr double two_over_sqrt_pi = 1.1283791670955126;  // 2 / sqrt(pi)
+
+/// The periodic real-space image pairs of one row i, gathered so that their kernels are evaluated a vector at a
+/// time (GaussianCoulomb::row_kernels): partner j, d (atom i to the image of j), r, g = 1/(sqrt2 gamma_ij), and
+/// phi, dphi. r, g, phi and dphi are padded to whole vectors.
+struct RowPairs {
+    std::vector<std::uint32_t> j;
+    std::vector<Vec3> d;
+    std::vector<double> r, g, phi, dphi;
+};
 
 /// One thread's share of a pair loop's gradient (shape (N) or empty), virial and per-atom virials (shape (N)
 /// or empty).
@@ -51,6 +61,7 @@ struct PairGradient {
     std::vector<Vec3> g;
     Mat3 W{};
     std::vector<Mat3> VA;
+    RowPairs rows;  ///< scratch of the periodic real-space rows
     /// Adds the pair (i, j) with d from atom i to the image of j and gd = dE/dd: gradients (i != j), the
     /// virial -d gd^T, half of it to each atom's virial.
     void add(std::size_t i, std::size_t j, const Vec3& d, const Vec3& gd) {
@@ -164,6 +175,46 @@ public:
         }
     }
 
+    /// Periodic: the image pairs of row i (j >= i, in images_.visit order) into rp, with phi (and with `deriv`
+    /// dphi) of each, the kernels above evaluated a vector at a time (simd::erfc, simd::exp: within a few ulp of
+    /// the scalar kernel).
+    void row_kernels(std::size_t i, detail_coulomb::RowPairs& rp, bool deriv) const {
+        using V = simd::Batch;
+        constexpr std::size_t W = simd::width<V>;
+        rp.j.clear();
+        rp.d.clear();
+        rp.r.clear();
+        rp.g.clear();
+        const double* gi = &inv_sqrt2_gamma_[static_cast<std::size_t>(el_[i]) * ne_];
+        images_.visit(i, [&](std::size_t j, const Vec3& d, double r) {
+            rp.j.push_back(static_cast<std::uint32_t>(j));
+            rp.d.push_back(d);
+            rp.r.push_back(r);
+            rp.g.push_back(gi[static_cast<std::size_t>(el_[j])]);
+        });
+        const std::size_t np = (rp.r.size() + W - 1) / W * W;
+        rp.r.resize(np, 1.0);  // padding: finite kernels, never read
+        rp.g.resize(np, 0.0);
+        rp.phi.resize(np);
+        if (deriv) rp.dphi.resize(np);
+        const V se(inv_sqrt2_eta_), zero(0.0);
+        for (std::size_t p = 0; p < np; p += W) {
+            const V r = simd::load<V>(&rp.r[p]), g = simd::load<V>(&rp.g[p]), ir = simd::reciprocal(r);
+            const V xe = r * se, xg = r * g;
+            const auto near = xg < V(detail_coulomb::kErfcZero);  // erfc(x) < 2.2e-17 beyond x = 6
+            V eg = zero, dg = zero;
+            if (simd::lane_bits(near)) {
+                const V xn = simd::select(near, xg, zero);
+                eg = simd::select(near, simd::erfc(xn), zero);
+                if (deriv) dg = simd::select(near, g * simd::exp(-xn * xn), zero);
+            }
+            const V phi = (simd::erfc(xe) - eg) * ir;
+            simd::store(&rp.phi[p], phi);
+            if (deriv)
+                simd::store(&rp.dphi[p], (detail_coulomb::two_over_sqrt_pi * (dg - se * simd::exp(-xe * xe)) - phi) * ir);
+        }
+    }
+
     /// C as a dense row-major N x N matrix (both triangles filled); C must hold N*N doubles.
     void dense(double* C) const {
         const std::size_t n = size();
@@ -201,22 +252,27 @@ public:
         std::vector<std::vector<std::uint32_t>> cols(n);
         std::vector<std::vector<double>> vals(n);
         constexpr std::uint32_t none = ~std::uint32_t{0};
+        struct RowState {
+            std::vector<std::uint32_t> where;  // column j -> its entry in the row
+            detail_coulomb::RowPairs rp;
+        };
         threads::for_each(
-            n, threads::kMinPairRows, [&](int) { return std::vector<std::uint32_t>(n, none); },  // column j -> its entry in the row
-            [&](std::vector<std::uint32_t>& where, std::size_t i) {
+            n, threads::kMinPairRows, [&](int) { return RowState{std::vector<std::uint32_t>(n, none), {}}; },
+            [&](RowState& st, std::size_t i) {
                 auto& c = cols[i];
                 auto& v = vals[i];
-                images_.visit(i, [&](std::size_t j, const Vec3&, double r) {
-                    const double phi = kernel(el_[i], el_[j], r);
-                    std::uint32_t& w = where[j];
+                row_kernels(i, st.rp, false);
+                for (std::size_t p = 0; p < st.rp.j.size(); ++p) {
+                    const std::uint32_t j = st.rp.j[p];
+                    std::uint32_t& w = st.where[j];
                     if (w == none) {
                         w = static_cast<std::uint32_t>(c.size());
-                        c.push_back(static_cast<std::uint32_t>(j));
+                        c.push_back(j);
                         v.push_back(0.0);
                     }
-                    v[w] += ke_ * phi;
-                });
-                for (std::uint32_t j : c) where[j] = none;
+                    v[w] += ke_ * st.rp.phi[p];
+                }
+                for (std::uint32_t j : c) st.where[j] = none;
             },
             4);
         row_.assign(n + 1, 0);
@@ -305,9 +361,7 @@ public:
             return &a;
         };
         threads::for_each(n, threads::kMinPairRows, start, [&](Acc* a, std::size_t i) {
-            auto pair = [&](std::size_t j, const Vec3& d, double r) {
-                double phi, dphi;
-                kernel(el_[i], el_[j], r, phi, dphi);
+            auto pair = [&](std::size_t j, const Vec3& d, double r, double dphi) {
                 // coefficient of phi in 1/2 Q C Q + y C Q (both orders of i != j; one image visit for j == i)
                 const double c = (j == i) ? (0.5 * Q[i] * Q[i] + yv(i) * Q[i])
                                           : (Q[i] * Q[j] + yv(i) * Q[j] + yv(j) * Q[i]);
@@ -315,11 +369,16 @@ public:
                 a->add(i, j, d, s * d);
             };
             if (periodic_) {
-                images_.visit(i, pair);
+                detail_coulomb::RowPairs& rp = a->rows;
+                row_kernels(i, rp, true);
+                for (std::size_t p = 0; p < rp.j.size(); ++p) pair(rp.j[p], rp.d[p], rp.r[p], rp.dphi[p]);
             } else {
                 for (std::size_t j = i + 1; j < n; ++j) {
                     const Vec3 d = R_[j] - R_[i];
-                    pair(j, d, norm(d));
+                    const double r = norm(d);
+                    double phi, dphi;
+                    kernel(el_[i], el_[j], r, phi, dphi);
+                    pair(j, d, r, dphi);
                 }
             }
         }, 4);

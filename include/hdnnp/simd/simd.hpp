@@ -6,6 +6,7 @@
 #include <cmath>
 #include <cstddef>
 #include <cstdint>
+#include <initializer_list>
 #include <xsimd/xsimd.hpp>
 
 #if defined(__AVX512F__)
@@ -182,6 +183,79 @@ inline Batch exp(const Batch& x) {
     const Batch s1 = xsimd::bitwise_cast<Batch>((n1 + IBatch(1023)) << 52);
     const Batch s2 = xsimd::bitwise_cast<Batch>((n2 + IBatch(1023)) << 52);
     return xsimd::select(xsimd::isnan(x), x, (p * s1) * s2);
+}
+
+/// erfc(x) for x >= 0. The scalar path is std::erfc. The vector path uses fdlibm's rational approximations
+/// (Sun Microsystems' s_erf.c; its coefficients below), each interval's evaluated only if a lane falls in it:
+///   x < 0.84375: 1 - erf(x), erf(x) = x + x P(x^2)/Q(x^2);  0.84375 <= x < 1.25: (1 - c) - P(s)/Q(s), s = x - 1;
+///   1.25 <= x < 28: exp(-z^2 - 0.5625) exp((z - x)(z + x) + R(1/x^2)/S(1/x^2)) / x, z = x with the low 32 bits
+///   of its significand cleared (z^2 exact), R/S by interval (below or above 1/0.35);  x >= 28: 0.
+/// Quotients by simd::reciprocal, exponentials by simd::exp: within 6 ulp of std::erfc on [0, 28]
+/// (tests/core/simd_test.cpp). Negative arguments are not handled.
+inline double erfc(double x) { return std::erfc(x); }
+inline Batch erfc(const Batch& x) {
+    using IBatch = xsimd::batch<std::int64_t, Batch::arch_type>;
+    auto poly = [](const Batch& t, std::initializer_list<double> c) {  // c0 + c1 t + ... (Horner)
+        const double* b = c.begin();
+        Batch p(b[c.size() - 1]);
+        for (std::size_t k = c.size() - 1; k-- > 0;) p = xsimd::fma(p, t, Batch(b[k]));
+        return p;
+    };
+    const Mask in_a = x < Batch(0.84375), in_b = !in_a && x < Batch(1.25);
+    const Mask in_c = x >= Batch(1.25) && x < Batch(1.0 / 0.35), in_d = x >= Batch(1.0 / 0.35) && x < Batch(28.0);
+    Batch out(0.0);
+    if (xsimd::any(in_a)) {
+        const Batch x2 = x * x;
+        const Batch y = poly(x2, {1.28379167095512558561e-01, -3.25042107247001499370e-01, -2.84817495755985104766e-02,
+                                  -5.77027029648944159157e-03, -2.37630166566501626084e-05}) *
+                        reciprocal(poly(x2, {1.0, 3.97917223959155352819e-01, 6.50222499887672944485e-02,
+                                             5.08130628187576562776e-03, 1.32494738004321644526e-04,
+                                             -3.96022827877536812320e-06}));
+        const Batch e = xsimd::select(x < Batch(0.25), Batch(1.0) - xsimd::fma(x, y, x),
+                                      Batch(0.5) - xsimd::fma(x, y, x - Batch(0.5)));
+        out = xsimd::select(in_a, e, out);
+    }
+    if (xsimd::any(in_b)) {
+        const Batch s = x - Batch(1.0);
+        const Batch e = Batch(1.0 - 8.45062911510467529297e-01) -
+                        poly(s, {-2.36211856075265944077e-03, 4.14856118683748331666e-01, -3.72207876035701323847e-01,
+                                 3.18346619901161753674e-01, -1.10894694282396677476e-01, 3.54783043256182359371e-02,
+                                 -2.16637559486879084300e-03}) *
+                            reciprocal(poly(s, {1.0, 1.06420880400844228286e-01, 5.40397917702171048937e-01,
+                                                7.18286544141962662868e-02, 1.26171219808761642112e-01,
+                                                1.36370839120290507362e-02, 1.19844998467991074170e-02}));
+        out = xsimd::select(in_b, e, out);
+    }
+    if (xsimd::any(in_c || in_d)) {
+        const Batch xc = xsimd::min(xsimd::max(x, Batch(1.25)), Batch(28.0));  // other lanes stay finite
+        const Batch rx = reciprocal(xc);
+        const Batch w = rx * rx;
+        Batch rs(0.0);
+        if (xsimd::any(in_c))
+            rs = poly(w, {-9.86494403484714822705e-03, -6.93858572707181764372e-01, -1.05586262253232909814e+01,
+                          -6.23753324503260060396e+01, -1.62396669462573470355e+02, -1.84605092906711035994e+02,
+                          -8.12874355063065934246e+01, -9.81432934416914548592e+00}) *
+                 reciprocal(poly(w, {1.0, 1.96512716674392571292e+01, 1.37657754143519042600e+02,
+                                     4.34565877475229228821e+02, 6.45387271733267880336e+02, 4.29008140027567833386e+02,
+                                     1.08635005541779435134e+02, 6.57024977031928170135e+00,
+                                     -6.04244152148580987438e-02}));
+        if (xsimd::any(in_d))
+            rs = xsimd::select(in_d,
+                               poly(w, {-9.86494292470009928597e-03, -7.99283237680523006574e-01,
+                                        -1.77579549177547519889e+01, -1.60636384855821916062e+02,
+                                        -6.37566443368389627722e+02, -1.02509513161107724954e+03,
+                                        -4.83519191608651397019e+02}) *
+                                   reciprocal(poly(w, {1.0, 3.03380607434824582924e+01, 3.25792512996573918826e+02,
+                                                       1.53672958608443695994e+03, 3.19985821950859553908e+03,
+                                                       2.55305040643316442583e+03, 4.74528541206955367215e+02,
+                                                       -2.24409524465858183362e+01})),
+                               rs);
+        const Batch z =
+            xsimd::bitwise_cast<Batch>(xsimd::bitwise_cast<IBatch>(xc) & IBatch(static_cast<std::int64_t>(0xffffffff00000000ULL)));
+        const Batch e = exp(-z * z - Batch(0.5625)) * exp(xsimd::fma(z - xc, z + xc, rs)) * rx;
+        out = xsimd::select(in_c || in_d, e, out);
+    }
+    return out;
 }
 
 using xsimd::pow;
