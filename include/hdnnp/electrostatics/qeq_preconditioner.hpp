@@ -26,7 +26,8 @@
 // k-vectors at 384 atoms, 58 at 12288; CG iterations (charges + adjoint, tol 1e-8) 4 + 5 .. 5 + 6 at every size
 // from 384 to 12288 atoms, against Jacobi's 5 + 6 .. 10 + 13 (docs/4g-large-systems.md).
 //
-// Cost: setup O(N p^2 / 2) for W^T D^-1 W (threaded over its rows: each entry one fixed-order sum) and O(p^3/3);
+// Cost: setup O(N p^2 / 2) for W^T D^-1 W (in cache-sized chunks of atoms, threaded over its rows: each entry
+// one fixed-order sum) and O(p^3/3);
 // apply O(N p) (two passes over W), serial. Memory 8 N p bytes. Non-periodic structures: Jacobi (p = 0).
 //
 // Units: A, a_k, diag [energy/e^2]; r [energy/e]; z [e].
@@ -76,18 +77,29 @@ public:
             op.kvector_phases(kvec_[t], &W_[(2 * t) * n], &W_[(2 * t + 1) * n]);
             a[2 * t] = a[2 * t + 1] = op.kvectors().a[kvec_[t]];
         }
-        // H = diag(1/a) + W^T D^-1 W (lower triangle), then its Cholesky factor in place.
+        // H = diag(1/a) + W^T D^-1 W (lower triangle), then its Cholesky factor in place. V = D^-1/2 W is read in
+        // chunks of atoms that stay in cache (one pass over V instead of one per row of H); every entry sums
+        // the chunks in order, whatever the thread count.
         H_.assign(p * p, 0.0);
-        threads::for_each(p, 8, [](int) { return 0; }, [&](int, std::size_t r) {
-            const double* wr = &W_[r * n];
-            for (std::size_t c = 0; c <= r; ++c) {
-                const double* wc = &W_[c * n];
-                double s = 0.0;
-#pragma omp simd reduction(+ : s)
-                for (std::size_t i = 0; i < n; ++i) s += wr[i] * dinv_[i] * wc[i];
-                H_[r * p + c] = s;
+        if (p > 0) {
+            std::vector<double> V(W_.size());
+            for (std::size_t r = 0; r < p; ++r)
+                for (std::size_t i = 0; i < n; ++i) V[r * n + i] = W_[r * n + i] * std::sqrt(dinv_[i]);
+            constexpr std::size_t chunk = 256;
+            for (std::size_t i0 = 0; i0 < n; i0 += chunk) {
+                const std::size_t len = std::min(chunk, n - i0);
+                threads::for_each(p, 16, [](int) { return 0; }, [&](int, std::size_t r) {
+                    const double* vr = &V[r * n + i0];
+                    for (std::size_t c = 0; c <= r; ++c) {
+                        const double* vc = &V[c * n + i0];
+                        double acc = 0.0;
+#pragma omp simd reduction(+ : acc)
+                        for (std::size_t i = 0; i < len; ++i) acc += vr[i] * vc[i];
+                        H_[r * p + c] += acc;
+                    }
+                }, 1);
             }
-        }, 1);
+        }
         for (std::size_t r = 0; r < p; ++r) H_[r * p + r] += 1.0 / a[r];
         cholesky();
         // M^-1 1 and 1^T M^-1 1 for the neutral projection.
