@@ -27,7 +27,8 @@
 // from 384 to 12288 atoms, against Jacobi's 5 + 6 .. 10 + 13 (docs/4g-large-systems.md).
 //
 // Cost: setup O(N p^2 / 2) for W^T D^-1 W (in cache-sized chunks of atoms, threaded over its rows: each entry
-// one fixed-order sum) and O(p^3/3);
+// one fixed-order sum) and O(p^3/3), with p ~ N at fixed density O(N^3) asymptotically (17 ms at 12288 water
+// atoms, p = 116, against ~20 ms per product C u);
 // apply O(N p) (two passes over W), serial. Memory 8 N p bytes. Non-periodic structures: Jacobi (p = 0).
 //
 // Units: A, a_k, diag [energy/e^2]; r [energy/e]; z [e].

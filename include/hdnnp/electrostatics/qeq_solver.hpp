@@ -20,7 +20,7 @@
 // from a given guess (warm start), with either a Jacobi preconditioner P = diag(A) and the projection of the
 // preconditioned residual onto sum = 0 (z = P^-1 r - (1^T P^-1 r / 1^T P^-1 1) P^-1 1), or a given one
 // (z = M^-1 r, M^-1 symmetric positive definite on the neutral subspace, z neutral for neutral r; e.g. the
-// two-level TwoLevelQeqPreconditioner of electrostatics/qeq_preconditioner.hpp).
+// long-wave LongWaveQeqPreconditioner of electrostatics/qeq_preconditioner.hpp).
 // Stops when |r| <= tol |b_neutral| (r: residual projected onto the neutral subspace).
 // Error of the solution: x - x* = A^-1 r on the neutral subspace, so |x - x*| <= tol |b_neutral| /
 // lambda_min (lambda_min: smallest eigenvalue of A there, at least the smallest hardness for a 4G
