@@ -3,9 +3,12 @@
 // one thread, dense solver vs matrix-free projected CG, with the Ewald width balanced for matrix-free
 // products (EwaldBalance::matrix_free) in both, so that their forces can be compared. Also CG with
 // n2p2's Ewald parameters (up to 3072 atoms) and a warm-started CG call on a slightly displaced structure.
+// CG runs with the default long-wave preconditioner and, side by side in the same run, with Jacobi
+// (ComputeOptions::cg_preconditioner); 2G water (n2p2's H2O_RPBE-D3, 1080-atom cell replicated, atoms displaced
+// alike) at similar sizes gives the per-atom time ratio 4G / 2G.
 //
 //   bench_4g_scaling [--json FILE] [--reps N] [--min-atoms N] [--max-atoms N] [--dense-max N] [--n2p2-max N] [--tol T]
-//                    [--jitter D] [--cost-ratio] [--scan-ratio]
+//                    [--jitter D] [--long-wave-ratio R] [--no-jacobi] [--no-2g] [--cost-ratio] [--scan-ratio]
 //
 // Prints a table (atoms, n_k, r_c, eta, CG iterations, seconds) and the growth exponent of the CG time,
 // fitted between the smallest and the largest size (and by least squares over all sizes).
@@ -67,6 +70,8 @@ template <class F> double best_of(int reps, F&& f) {
 
 struct Row {
     std::size_t atoms = 0, nk = 0, nk_n2p2 = 0, cg_iter = 0, adj_iter = 0, warm_iter = 0, warm_adj_iter = 0;
+    std::size_t waves = 0, jac_iter = 0, jac_adj_iter = 0, jac_warm_iter = 0, jac_warm_adj_iter = 0;
+    double t_jac = -1, t_jac_warm = -1, t_jac_setup = 0, t_jac_solve = 0, dq_jac = -1, df_jac = -1;
     double eta = 0, rc = 0, kc = 0, eta_n2p2 = 0, rc_n2p2 = 0;
     double t_dense = -1, t_cg = -1, t_cg_n2p2 = -1, t_warm = -1;
     double t_desc = 0, t_setup = 0, t_solve = 0, t_forces = 0;
@@ -175,8 +180,8 @@ int main(int argc, char** argv) {
     std::string json;
     int reps = 3;
     std::size_t min_atoms = 0, max_atoms = 12288, dense_max = 6144, n2p2_max = 3072;
-    double tol = 1e-8, jitter = 0.05;
-    bool measure_ratio = false, scan = false;
+    double tol = 1e-8, jitter = 0.05, long_wave_ratio = hdnnp::ComputeOptions4G{}.cg_long_wave_ratio;
+    bool measure_ratio = false, scan = false, jacobi = true, gen2 = true;
     for (int k = 1; k < argc; ++k) {
         const std::string a = argv[k];
         if (a == "--json" && k + 1 < argc) json = argv[++k];
@@ -187,12 +192,15 @@ int main(int argc, char** argv) {
         else if (a == "--n2p2-max" && k + 1 < argc) n2p2_max = std::strtoul(argv[++k], nullptr, 10);
         else if (a == "--tol" && k + 1 < argc) tol = std::atof(argv[++k]);
         else if (a == "--jitter" && k + 1 < argc) jitter = std::atof(argv[++k]);
+        else if (a == "--long-wave-ratio" && k + 1 < argc) long_wave_ratio = std::atof(argv[++k]);
+        else if (a == "--no-jacobi") jacobi = false;
+        else if (a == "--no-2g") gen2 = false;
         else if (a == "--cost-ratio") measure_ratio = true;
         else if (a == "--scan-ratio") scan = true;
         else {
             std::fprintf(stderr,
                          "usage: bench_4g_scaling [--json FILE] [--reps N] [--min-atoms N] [--max-atoms N] [--dense-max N] [--n2p2-max N] "
-                         "[--tol T] [--jitter D] [--cost-ratio] [--scan-ratio]\n");
+                         "[--tol T] [--jitter D] [--long-wave-ratio R] [--no-jacobi] [--no-2g] [--cost-ratio] [--scan-ratio]\n");
             return 2;
         }
     }
@@ -232,9 +240,26 @@ int main(int argc, char** argv) {
         cg.solver = hdnnp::QeqSolverKind::cg;
         cg.cg_tolerance = tol;
         cg.ewald_balance = hdnnp::EwaldBalance::matrix_free;
-        hdnnp::Result4G rc;
+        cg.cg_long_wave_ratio = long_wave_ratio;
+        // MD-like second call: every atom displaced by up to 0.01 bohr, warm start from the first call.
+        hdnnp::Structure moved = s;
+        std::mt19937 rng(17);
+        std::uniform_real_distribution<double> u(-0.01, 0.01);
+        for (auto& p : moved.positions) p = p + hdnnp::Vec3{u(rng), u(rng), u(rng)};
+        struct Calls { hdnnp::Result4G cold, warm; double t_cold, t_warm; };
+        auto cold_and_warm = [&](const hdnnp::ComputeOptions4G& o) {
+            Calls c;
+            c.t_cold = best_of(reps, [&] { c.cold = pot.compute(s, o); });
+            hdnnp::ComputeOptions4G w = o;
+            w.initial_charges = &c.cold.charges;
+            w.initial_adjoint = &c.cold.adjoint;
+            c.t_warm = best_of(reps, [&] { c.warm = pot.compute(moved, w); });
+            return c;
+        };
         pot.compute(s, cg);  // warm-up (page faults, caches)
-        row.t_cg = best_of(reps, [&] { rc = pot.compute(s, cg); });
+        const Calls lw = cold_and_warm(cg);
+        const hdnnp::Result4G& rc = lw.cold;
+        row.t_cg = lw.t_cold;
         row.nk = rc.n_kvectors;
         row.eta = rc.ewald.eta;
         row.rc = rc.ewald.real_cutoff;
@@ -245,19 +270,28 @@ int main(int argc, char** argv) {
         row.t_setup = rc.time_matrix;
         row.t_solve = rc.time_solve;
         row.t_forces = rc.time_forces;
+        row.waves = rc.cg_long_waves;
 
-        // MD-like second call: every atom displaced by up to 0.01 bohr, warm start from the first call.
-        hdnnp::Structure moved = s;
-        std::mt19937 rng(17);
-        std::uniform_real_distribution<double> u(-0.01, 0.01);
-        for (auto& p : moved.positions) p = p + hdnnp::Vec3{u(rng), u(rng), u(rng)};
-        hdnnp::ComputeOptions4G warm = cg;
-        warm.initial_charges = &rc.charges;
-        warm.initial_adjoint = &rc.adjoint;
-        hdnnp::Result4G rw;
-        row.t_warm = best_of(reps, [&] { rw = pot.compute(moved, warm); });
-        row.warm_iter = rw.qeq_stats.iterations;
-        row.warm_adj_iter = rw.adjoint_stats.iterations;
+        row.t_warm = lw.t_warm;
+        row.warm_iter = lw.warm.qeq_stats.iterations;
+        row.warm_adj_iter = lw.warm.adjoint_stats.iterations;
+
+        if (jacobi) {  // the same two calls with the Jacobi preconditioner
+            hdnnp::ComputeOptions4G cj = cg;
+            cj.cg_preconditioner = hdnnp::QeqPreconditioner::jacobi;
+            const Calls jc = cold_and_warm(cj);
+            const hdnnp::Result4G& rj = jc.cold;
+            row.t_jac = jc.t_cold;
+            row.jac_iter = rj.qeq_stats.iterations;
+            row.jac_adj_iter = rj.adjoint_stats.iterations;
+            row.t_jac_setup = rj.time_matrix;
+            row.t_jac_solve = rj.time_solve;
+            row.dq_jac = max_charge_diff(rc, rj);
+            row.df_jac = max_force_diff(rc, rj);
+            row.t_jac_warm = jc.t_warm;
+            row.jac_warm_iter = jc.warm.qeq_stats.iterations;
+            row.jac_warm_adj_iter = jc.warm.adjoint_stats.iterations;
+        }
 
         if (s.size() <= dense_max) {
             hdnnp::ComputeOptions4G dense = cg;
@@ -298,9 +332,25 @@ int main(int argc, char** argv) {
         std::printf("%6zu %5zu %6.2f %6.3f %7.4f %9s %9s %9s %9.3f %9.3f %10s %10s %10s\n", r.atoms, r.nk, r.rc, r.eta, r.kc, its,
                     wits, dense, r.t_cg, r.t_warm, df, dq, n2);
     }
-    std::printf("\nCG time split (s): descriptors+chi / operator setup / charge solve / networks+adjoint+forces\n");
+    std::printf("\nPreconditioners (CG): long-wave (k-vectors kept) against Jacobi, iterations Q + y cold and warm, seconds;\n"
+                "max|dQ|, max|dF| between the two [e, Ha/bohr]\n%6s %7s %9s %9s %9s %9s %9s %9s %9s %9s %10s %10s\n",
+                "atoms", "waves", "LW it", "J it", "LW warm", "J warm", "LW s", "J s", "LW wrm s", "J wrm s", "max|dQ|",
+                "max|dF|");
+    for (const auto& r : rows) {
+        if (r.t_jac < 0) continue;
+        char a[32], b[32], c[32], d[32];
+        std::snprintf(a, sizeof a, "%zu+%zu", r.cg_iter, r.adj_iter);
+        std::snprintf(b, sizeof b, "%zu+%zu", r.jac_iter, r.jac_adj_iter);
+        std::snprintf(c, sizeof c, "%zu+%zu", r.warm_iter, r.warm_adj_iter);
+        std::snprintf(d, sizeof d, "%zu+%zu", r.jac_warm_iter, r.jac_warm_adj_iter);
+        std::printf("%6zu %7zu %9s %9s %9s %9s %9.3f %9.3f %9.3f %9.3f %10.2e %10.2e\n", r.atoms, r.waves, a, b, c, d, r.t_cg,
+                    r.t_jac, r.t_warm, r.t_jac_warm, r.dq_jac, r.df_jac);
+    }
+    std::printf("\nCG time split (s): descriptors+chi / operator setup / charge solve / networks+adjoint+forces"
+                " (Jacobi: setup / solve)\n");
     for (const auto& r : rows)
-        std::printf("%6zu  %.3f / %.3f / %.3f / %.3f\n", r.atoms, r.t_desc, r.t_setup, r.t_solve, r.t_forces);
+        std::printf("%6zu  %.3f / %.3f / %.3f / %.3f   (%.3f / %.3f)\n", r.atoms, r.t_desc, r.t_setup, r.t_solve, r.t_forces,
+                    r.t_jac_setup, r.t_jac_solve);
     for (const auto& r : rows)
         if (!r.dense_note.empty()) std::printf("dense %zu atoms %s\n", r.atoms, r.dense_note.c_str());
     for (const auto& r : rows)
@@ -318,11 +368,44 @@ int main(int argc, char** argv) {
         std::printf("\nCG time grows as N^%.3f between %zu and %zu atoms (least squares over all sizes: N^%.3f)\n", exponent,
                     rows.front().atoms, rows.back().atoms, exponent_fit);
     }
+    // 2G water of similar sizes (same displacement), for the per-atom ratio 4G / 2G.
+    struct Row2 { std::size_t atoms; double t; };
+    std::vector<Row2> rows2;
+    if (gen2) {
+        const std::string dir2 = std::string(HDNNP_REFERENCE_DIR) + "/predict/H2O_RPBE-D3";
+        const auto pot2 = hdnnp::Potential<>::load(dir2);
+        const hdnnp::Structure base2 = hdnnp::io::read_input_data(dir2 + "/input.data").at(0);
+        const int reps2[5][3] = {{1, 1, 1}, {2, 1, 1}, {2, 2, 1}, {2, 2, 2}, {3, 2, 2}};
+        std::printf("\n2G water (H2O_RPBE-D3, %zu-atom cell replicated), energy + forces, per atom against 4G (long-wave CG) "
+                    "at the nearest size:\n%8s %9s %10s %8s %10s %8s\n", base2.size(), "atoms", "2G s", "2G us/at", "4G at",
+                    "4G us/at", "4G/2G");
+        for (const auto& m : reps2) {
+            const std::size_t na = base2.size() * std::size_t(m[0] * m[1] * m[2]);
+            if (na > max_atoms + max_atoms / 2 || na < min_atoms / 2) continue;
+            hdnnp::Structure s2 = hdnnp::supercell(base2, m[0], m[1], m[2]);
+            std::mt19937 rng(1234);
+            std::uniform_real_distribution<double> u(-jitter, jitter);
+            for (auto& p : s2.positions) p = p + hdnnp::Vec3{u(rng), u(rng), u(rng)};
+            pot2.compute(s2);
+            const double t2 = best_of(reps, [&] { pot2.compute(s2); });
+            rows2.push_back({na, t2});
+            const Row* near = nullptr;
+            for (const auto& r : rows)
+                if (!near || std::abs(std::log(double(r.atoms) / double(na))) < std::abs(std::log(double(near->atoms) / double(na))))
+                    near = &r;
+            if (near)
+                std::printf("%8zu %9.3f %10.1f %8zu %10.1f %8.2f\n", na, t2, 1e6 * t2 / double(na), near->atoms,
+                            1e6 * near->t_cg / double(near->atoms), (near->t_cg / double(near->atoms)) / (t2 / double(na)));
+            std::fflush(stdout);
+        }
+    }
     if (!json.empty()) {
         std::ofstream o(json);
         o << "{\n  \"benchmark\": \"bench_4g_scaling\",\n  \"model\": \"H2O_RPBE-D3_4G\",\n  \"threads\": 1,\n"
           << "  \"quantity\": \"charges+energy+forces wall time [s], best of " << reps << "\",\n"
           << "  \"cg_tolerance\": " << tol << ",\n  \"ewald_balance\": \"matrix_free\",\n"
+          << "  \"cg_preconditioner\": \"long_wave (cg_*, warm_*); jacobi (jacobi_*)\",\n  \"long_wave_ratio\": " << long_wave_ratio
+          << ",\n"
           << "  \"growth_exponent\": " << exponent << ",\n  \"growth_exponent_lsq\": " << exponent_fit << ",\n  \"results\": [\n";
         for (std::size_t k = 0; k < rows.size(); ++k) {
             const Row& r = rows[k];
@@ -337,9 +420,19 @@ int main(int argc, char** argv) {
             if (r.dq >= 0) o << r.dq; else o << "null";
             o << ", \"cg_n2p2_ewald_s\": ";
             if (r.t_cg_n2p2 >= 0) o << r.t_cg_n2p2; else o << "null";
+            o << ", \"long_wave_kvectors\": " << r.waves;
+            if (r.t_jac >= 0)
+                o << ", \"jacobi_iterations\": " << r.jac_iter << ", \"jacobi_adjoint_iterations\": " << r.jac_adj_iter
+                  << ", \"jacobi_warm_iterations\": " << r.jac_warm_iter << ", \"jacobi_warm_adjoint_iterations\": "
+                  << r.jac_warm_adj_iter << ", \"jacobi_cg_s\": " << r.t_jac << ", \"jacobi_warm_cg_s\": " << r.t_jac_warm
+                  << ", \"max_abs_dQ_vs_jacobi\": " << r.dq_jac << ", \"max_abs_dF_vs_jacobi\": " << r.df_jac;
+            o << ", \"setup_s\": " << r.t_setup << ", \"solve_s\": " << r.t_solve;
             o << "}" << (k + 1 < rows.size() ? "," : "") << "\n";
         }
-        o << "  ]\n}\n";
+        o << "  ],\n  \"water_2g\": [";
+        for (std::size_t k = 0; k < rows2.size(); ++k)
+            o << (k ? ", " : "") << "{\"atoms\": " << rows2[k].atoms << ", \"s\": " << rows2[k].t << "}";
+        o << "]\n}\n";
     }
     return 0;
 }

@@ -50,6 +50,11 @@ inline const char* ewald_balance_name(EwaldBalance b) {
 /// 4G: how the charge-equilibration system is solved (see potential/charges.hpp).
 enum class QeqSolverKind { dense, cg, automatic };
 
+/// 4G CG: the preconditioner (see electrostatics/qeq_preconditioner.hpp). long_wave (default): diag(A) plus the
+/// reciprocal-space terms of the longest charge waves, inverted exactly (iterations flat with N); jacobi:
+/// diag(A) alone (iterations grow as N^(1/3)). Clusters use Jacobi either way.
+enum class QeqPreconditioner { jacobi, long_wave };
+
 /// Statistics of one iterative solve.
 struct CGStats {
     std::size_t iterations = 0;
@@ -92,6 +97,7 @@ struct Result {
     EwaldParameters ewald;                   ///< parameters used (periodic)
     std::size_t n_kvectors = 0;              ///< half-sphere k-vectors used (periodic)
     CGStats qeq_stats, adjoint_stats;        ///< 4G: CG solver statistics
+    std::size_t cg_long_waves = 0;           ///< 4G CG: k-vectors kept by the long-wave preconditioner (0: Jacobi)
     QeqSolverKind solver_used = QeqSolverKind::dense;  ///< 4G: dense or cg (what `automatic` picked)
     EwaldBalance ewald_balance_used = EwaldBalance::n2p2;  ///< 3G/4G periodic: n2p2 or matrix_free (ignored
                                                            ///< when ComputeOptions::ewald fixed the parameters)
@@ -121,6 +127,9 @@ struct ComputeOptions {
     std::size_t dense_max_atoms = 512;      ///< automatic: the dense solver and n2p2's Ewald width up to this many atoms
     double cg_tolerance = 1e-12;            ///< CG: relative residual on the neutral subspace
     std::size_t cg_max_iterations = 10000;  ///< CG: iteration limit (an Error when reached)
+    QeqPreconditioner cg_preconditioner = QeqPreconditioner::long_wave;  ///< CG: long_wave or jacobi
+    /// CG long_wave: keeps the k-vectors with a_k N/2 >= cg_long_wave_ratio x (harmonic mean of diag(A)).
+    double cg_long_wave_ratio = 0.05;
     const std::vector<double>* initial_charges = nullptr;  ///< CG warm start, shape (N) [e] (e.g. the previous step)
     const std::vector<double>* initial_adjoint = nullptr;  ///< CG warm start of the adjoint y, shape (N)
     /// Weight of an atom's pair with each of its own periodic images in E_screen: 1 as in n2p2 (both n and

@@ -340,6 +340,31 @@ public:
         return d;
     }
 
+    /// Periodic only: cos(k.R_i) and sin(k.R_i) of the half-sphere k-vector k (index into kvectors()) for every
+    /// atom (c, s: shape (N)), from the per-axis factors (the values of the stored cos/sin tables, read
+    /// contiguously instead of one column of them).
+    void kvector_phases(std::size_t k, double* c, double* s) const {
+        const std::size_t n = size();
+        if (n == 0) return;
+        std::size_t h[3];
+        for (int a = 0; a < 3; ++a) {
+            const std::size_t hmax = (axis_cos_[a].size() / n - 1) / 2;
+            h[a] = static_cast<std::size_t>(static_cast<std::ptrdiff_t>(hmax) + kv_.miller[3 * k + static_cast<std::size_t>(a)]);
+        }
+        const double* c0 = &axis_cos_[0][h[0] * n];
+        const double* s0 = &axis_sin_[0][h[0] * n];
+        const double* c1 = &axis_cos_[1][h[1] * n];
+        const double* s1 = &axis_sin_[1][h[1] * n];
+        const double* c2 = &axis_cos_[2][h[2] * n];
+        const double* s2 = &axis_sin_[2][h[2] * n];
+        for (std::size_t i = 0; i < n; ++i) {
+            const double c01 = c0[i] * c1[i] - s0[i] * s1[i];
+            const double s01 = s0[i] * c1[i] + c0[i] * s1[i];
+            c[i] = c01 * c2[i] - s01 * s2[i];
+            s[i] = s01 * c2[i] + c01 * s2[i];
+        }
+    }
+
     /// Adds the gradient of  E(R) = 1/2 Q^T C(R) Q + y^T C(R) Q  at fixed Q and y: grad[i] += dE/dR_i,
     /// virial -= sum d (dE/dd)^T (pairs) plus the reciprocal-space strain derivative. y may be null (y = 0).
     /// atom_virial (shape (N), may be null) += each atom's share of these virial terms: a pair term half to

@@ -16,9 +16,11 @@
 // This works also where A itself is indefinite (periodic A depends on the Ewald width through a
 // constant rank-one term that drops out on the neutral subspace).
 //
-// ProjectedCGSolver (matrix-free): preconditioned conjugate gradients on the neutral subspace with a
-// Jacobi preconditioner P = diag(A) and the projection of the preconditioned residual onto
-// sum = 0 (z = P^-1 r - (1^T P^-1 r / 1^T P^-1 1) P^-1 1), started from a given guess (warm start).
+// ProjectedCGSolver (matrix-free): preconditioned conjugate gradients on the neutral subspace, started
+// from a given guess (warm start), with either a Jacobi preconditioner P = diag(A) and the projection of the
+// preconditioned residual onto sum = 0 (z = P^-1 r - (1^T P^-1 r / 1^T P^-1 1) P^-1 1), or a given one
+// (z = M^-1 r, M^-1 symmetric positive definite on the neutral subspace, z neutral for neutral r; e.g. the
+// long-wave LongWaveQeqPreconditioner of electrostatics/qeq_preconditioner.hpp).
 // Stops when |r| <= tol |b_neutral| (r: residual projected onto the neutral subspace).
 // Error of the solution: x - x* = A^-1 r on the neutral subspace, so |x - x*| <= tol |b_neutral| /
 // lambda_min (lambda_min: smallest eigenvalue of A there, at least the smallest hardness for a 4G
@@ -238,12 +240,14 @@ private:
 class ProjectedCGSolver {
 public:
     using Operator = std::function<void(const double* u, double* out)>;  ///< out = A u
+    /// z = M^-1 r for a neutral r (shapes (N)); z neutral, M^-1 symmetric positive definite on sum = 0.
+    using Preconditioner = std::function<void(const double* r, double* z)>;
 
     ProjectedCGSolver() = default;
-    /// apply: the product with A; diag: diag(A) (shape (N), all positive); tol: relative residual;
+    /// Jacobi. apply: the product with A; diag: diag(A) (shape (N), all positive); tol: relative residual;
     /// max_iter: iteration limit (throws Error when reached without convergence).
     ProjectedCGSolver(Operator apply, std::vector<double> diag, double tol, std::size_t max_iter)
-        : apply_(std::move(apply)), inv_diag_(std::move(diag)), tol_(tol), max_iter_(max_iter) {
+        : apply_(std::move(apply)), inv_diag_(std::move(diag)), n_(inv_diag_.size()), tol_(tol), max_iter_(max_iter) {
         for (double& d : inv_diag_) {
             if (!(d > 0.0)) throw Error("ProjectedCGSolver: the diagonal of A must be positive");
             d = 1.0 / d;
@@ -252,8 +256,13 @@ public:
         for (double d : inv_diag_) s += d;
         sum_inv_diag_ = s;
     }
+    /// A given preconditioner for N unknowns (otherwise as above).
+    ProjectedCGSolver(Operator apply, Preconditioner precondition, std::size_t n, double tol, std::size_t max_iter)
+        : apply_(std::move(apply)), precondition_(std::move(precondition)), n_(n), tol_(tol), max_iter_(max_iter) {
+        if (!precondition_) throw Error("ProjectedCGSolver: empty preconditioner");
+    }
 
-    std::size_t size() const { return inv_diag_.size(); }
+    std::size_t size() const { return n_; }
 
     /// Solves for (b, c); x holds the start guess on entry (any values; its total charge is corrected
     /// to c) and the solution on return.
@@ -326,8 +335,12 @@ private:
         s /= static_cast<double>(n);
         for (std::size_t i = 0; i < n; ++i) r[i] -= s;
     }
-    /// z = P^-1 r projected (in the P-metric) onto sum(z) = 0
+    /// z = P^-1 r projected (in the P-metric) onto sum(z) = 0 (Jacobi), or the given preconditioner
     void precondition(const double* r, double* z) const {
+        if (precondition_) {
+            precondition_(r, z);
+            return;
+        }
         const std::size_t n = size();
         double s = 0.0;
         for (std::size_t i = 0; i < n; ++i) {
@@ -339,7 +352,9 @@ private:
     }
 
     Operator apply_;
+    Preconditioner precondition_;  // empty: Jacobi with inv_diag_
     std::vector<double> inv_diag_;
+    std::size_t n_ = 0;
     double sum_inv_diag_ = 0.0;
     double tol_ = 1e-10;
     std::size_t max_iter_ = 1000;

@@ -48,6 +48,7 @@
 #include <chrono>
 #include <cmath>
 #include <cstddef>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -56,6 +57,7 @@
 #include "hdnnp/core/threads.hpp"
 #include "hdnnp/electrostatics/coulomb.hpp"
 #include "hdnnp/electrostatics/ewald.hpp"
+#include "hdnnp/electrostatics/qeq_preconditioner.hpp"
 #include "hdnnp/electrostatics/qeq_solver.hpp"
 #include "hdnnp/potential/atom_pass.hpp"
 #include "hdnnp/potential/model.hpp"
@@ -325,12 +327,18 @@ void member_gen4(const Member<Networks>& mem, std::size_t member, const std::vec
         if (op.periodic()) op.cache_real_space();
         std::vector<double> diag = op.diagonal();
         for (std::size_t i = 0; i < n; ++i) diag[i] += J[i];
-        cg = ProjectedCGSolver(
-            [&op, &J](const double* u, double* out) {
-                op.apply(u, out);
-                for (std::size_t i = 0; i < J.size(); ++i) out[i] += J[i] * u[i];
-            },
-            std::move(diag), opt.cg_tolerance, opt.cg_max_iterations);
+        auto apply_A = [&op, &J](const double* u, double* out) {
+            op.apply(u, out);
+            for (std::size_t i = 0; i < J.size(); ++i) out[i] += J[i] * u[i];
+        };
+        if (opt.cg_preconditioner == QeqPreconditioner::long_wave && op.periodic()) {
+            auto pc = std::make_shared<const LongWaveQeqPreconditioner>(op, diag, opt.cg_long_wave_ratio);
+            res.cg_long_waves = pc->kvectors().size();
+            cg = ProjectedCGSolver(apply_A, [pc](const double* r, double* z) { pc->apply(r, z); }, n, opt.cg_tolerance,
+                                   opt.cg_max_iterations);
+        } else {
+            cg = ProjectedCGSolver(apply_A, std::move(diag), opt.cg_tolerance, opt.cg_max_iterations);
+        }
         t0 = now_seconds();
         res.time_matrix += t0 - t1;
         if (opt.initial_charges && opt.initial_charges->size() == n) res.charges = *opt.initial_charges;
